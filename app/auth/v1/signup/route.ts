@@ -1,0 +1,5 @@
+// POST /auth/v1/signup – local email + password sign-up (Supabase Auth compatible)
+import { gotrueRoute, readJson } from '@/lib/auth/gotrue-route';
+import { signUp } from '@/lib/auth/local-auth';
+
+export const POST = gotrueRoute(async ({ services, request, issuer }) => signUp(services, await readJson(request), issuer));

@@ -1,0 +1,34 @@
+import { after } from 'next/server';
+import { describeError, log } from '@/lib/log';
+
+const pending = new Set<Promise<unknown>>();
+
+/**
+ * Runs work after the response is sent (Next's after(); outside a request scope — scripts and tests —
+ * in the background). Failures are logged; tasks retry themselves where it matters.
+ */
+export function defer(task: () => Promise<unknown>): void {
+  const run = () => task().catch((error: unknown) => log.error('deferred task failed', describeError(error)));
+  try {
+    after(run);
+  } catch {
+    const promise = run().finally(() => pending.delete(promise));
+    pending.add(promise);
+  }
+}
+
+/** Waits for background work started outside a request scope (tests, graceful shutdown). */
+export async function drainDeferred(): Promise<void> {
+  while (pending.size > 0) await Promise.all([...pending]);
+}
+
+export async function withRetry<T>(task: () => Promise<T>, attempts = 3, delayMs = 100): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { planOf } from '@/lib/billing/plans';
+import { ApiError } from '@/lib/errors';
+import { getServices, type Services } from '@/lib/services';
+import { authenticate, type AuthMode } from './authenticate';
+import type { Ctx } from './context';
+import { errorResponse } from './error-response';
+import { parseWith, readJsonBody, searchParamsToObject } from './parse';
+
+type RouteParams = { params: Promise<Record<string, string | string[] | undefined>> };
+
+interface RouteOptions<B, Q, P> {
+  auth: AuthMode;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  /** HTTP status of a successful answer (default 200). */
+  status?: number;
+}
+
+interface HandlerArgs<B, Q, P> {
+  ctx: Ctx;
+  body: B;
+  query: Q;
+  params: P;
+  request: Request;
+}
+
+type Handler<B, Q, P> = (args: HandlerArgs<B, Q, P>) => Promise<unknown>;
+
+async function applyRateLimit(services: Services, ctx: Ctx): Promise<Record<string, string>> {
+  const perMinute = planOf(ctx.account.plan).requestsPerMinute;
+  if (perMinute === null) return {};
+  const key = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : `user:${ctx.caller.userId}`;
+  const decision = await services.rateLimiter.limit(key, perMinute);
+  const headers = {
+    'X-RateLimit-Limit': String(decision.limit),
+    'X-RateLimit-Remaining': String(decision.remaining),
+    'X-RateLimit-Reset': String(Math.ceil(decision.reset / 1000)),
+  };
+  if (!decision.allowed) {
+    const retryAfter = Math.max(1, Math.ceil((decision.reset - services.now().getTime()) / 1000));
+    throw new ApiError('rate_limited', 'Rate limit exceeded. Upgrade your plan or wait.', { headers: { ...headers, 'Retry-After': String(retryAfter) } });
+  }
+  return headers;
+}
+
+async function parseInputs<B, Q, P>(request: Request, routeParams: RouteParams, options: RouteOptions<B, Q, P>, maxBodyBytes: number) {
+  const rawParams = await routeParams.params;
+  const params = options.params ? parseWith(options.params, rawParams, 'path') : (rawParams as P);
+  const query = options.query ? parseWith(options.query, searchParamsToObject(new URL(request.url)), 'query') : (undefined as Q);
+  const body = options.body ? parseWith(options.body, await readJsonBody(request, maxBodyBytes), 'body') : (undefined as B);
+  return { body, query, params };
+}
+
+/**
+ * Builds a route handler: request id → authentication → rate limit → input parsing → handler → JSON.
+ * A handler may return a Response (streams) or any JSON-serialisable value.
+ */
+export function route<B = undefined, Q = undefined, P = Record<string, string>>(options: RouteOptions<B, Q, P>, handler: Handler<B, Q, P>) {
+  return async (request: Request, routeParams: RouteParams): Promise<Response> => {
+    const requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+    let headers: Record<string, string> = {};
+    try {
+      const services = await getServices();
+      const identity = await authenticate(request, options.auth, services);
+      const ctx: Ctx = { ...services, ...identity, requestId };
+      headers = await applyRateLimit(services, ctx);
+      const inputs = await parseInputs(request, routeParams, options, services.env.MAX_BODY_BYTES);
+      const result = await handler({ ctx, request, ...inputs });
+      if (result instanceof Response) {
+        result.headers.set('X-Request-Id', requestId);
+        for (const [name, value] of Object.entries(headers)) result.headers.set(name, value);
+        return result;
+      }
+      return Response.json(result, { status: options.status ?? 200, headers: { ...headers, 'X-Request-Id': requestId } });
+    } catch (error) {
+      return errorResponse(error, requestId, headers);
+    }
+  };
+}

@@ -1,0 +1,18 @@
+import path from 'node:path';
+import type { Env } from '@/lib/env';
+import { migrate } from './migrate';
+import { createPgliteDb } from './pglite';
+import { createPostgresDb } from './postgres';
+import type { Db } from './types';
+
+export type { Db, SqlParam } from './types';
+export { queryOne, toVectorLiteral } from './types';
+
+/** Postgres at DATABASE_URL when set, otherwise embedded PGlite with its files under DATA_DIR/pglite. */
+export async function openDatabase(env: Env): Promise<Db> {
+  const db = env.DATABASE_URL
+    ? createPostgresDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE })
+    : await createPgliteDb(path.join(env.dataDir, 'pglite'));
+  await migrate(db);
+  return db;
+}

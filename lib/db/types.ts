@@ -1,0 +1,22 @@
+export type SqlParam = string | number | boolean | null | Date | string[] | undefined;
+
+/** The one SQL client interface. Queries are parameterised ($1, $2, …); never concatenate input into SQL. */
+export interface Db {
+  readonly kind: 'pglite' | 'postgres';
+  query<Row = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<Row[]>;
+  /** Runs fn inside one transaction; everything fn does through `tx` commits or rolls back together. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function queryOne<Row>(db: Db, sql: string, params?: SqlParam[]): Promise<Row | undefined> {
+  const rows = await db.query<Row>(sql, params);
+  return rows[0];
+}
+
+/** Formats an embedding as a pgvector literal, passed as a parameter and cast with ::vector. */
+export function toVectorLiteral(embedding: ArrayLike<number>): string {
+  return `[${Array.from(embedding, (value) => (Number.isFinite(value) ? value : 0)).join(',')}]`;
+}

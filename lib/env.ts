@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env. Everything configurable is listed here and in .env.example.
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().positive().default(3000),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+
+  EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'google']).default('local'),
+  EMBEDDING_MODEL: optionalString,
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
+
+  LLM_PROVIDER: z.enum(['google', 'openai', 'offline']).optional(),
+  LLM_MODEL: optionalString,
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  GOOGLE_GENERATIVE_AI_API_KEY: optionalString,
+  GOOGLE_GENERATIVE_AI_BASE_URL: optionalString,
+
+  NEXT_PUBLIC_SUPABASE_URL: optionalString,
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
+  SUPABASE_JWT_SECRET: optionalString,
+  AUTH_SECRET: optionalString,
+
+  MAX_MEMORY_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string; supabaseAuth: boolean };
+
+export class ConfigError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration — fix these environment variables:\n  ${problems.join('\n  ')}`);
+  }
+  const env = result.data;
+  const supabaseAuth = Boolean(env.NEXT_PUBLIC_SUPABASE_URL);
+  if (supabaseAuth && !env.NEXT_PUBLIC_SUPABASE_ANON_KEY) {
+    throw new ConfigError('NEXT_PUBLIC_SUPABASE_ANON_KEY is required when NEXT_PUBLIC_SUPABASE_URL is set');
+  }
+  if (env.EMBEDDING_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
+    throw new ConfigError('EMBEDDING_PROVIDER=openai needs OPENAI_API_KEY');
+  }
+  if (env.EMBEDDING_PROVIDER === 'google' && !env.GOOGLE_GENERATIVE_AI_API_KEY) {
+    throw new ConfigError('EMBEDDING_PROVIDER=google needs GOOGLE_GENERATIVE_AI_API_KEY');
+  }
+  if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+    throw new ConfigError('LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)');
+  }
+  if (env.LLM_PROVIDER === 'google' && !env.GOOGLE_GENERATIVE_AI_API_KEY) {
+    throw new ConfigError('LLM_PROVIDER=google needs GOOGLE_GENERATIVE_AI_API_KEY');
+  }
+  return { ...env, dataDir: path.resolve(env.DATA_DIR), supabaseAuth };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change configuration between files; production never calls this. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,35 @@
+export interface LlmMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmRequest {
+  system: string;
+  messages: LlmMessage[];
+  /** The memories already quoted in `system`; the offline responder answers from these alone. */
+  memories: string[];
+  abortSignal?: AbortSignal;
+}
+
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface LlmResult {
+  text: string;
+  usage: LlmUsage;
+}
+
+export interface LlmStream {
+  textStream: AsyncIterable<string>;
+  result: Promise<LlmResult>;
+}
+
+export interface Llm {
+  /** "offline" when no model is configured: replies are composed from the memories, and responses say so. */
+  readonly mode: 'llm' | 'offline';
+  readonly model: string;
+  generate(request: LlmRequest): Promise<LlmResult>;
+  stream(request: LlmRequest): LlmStream;
+}

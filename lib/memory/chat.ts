@@ -1,0 +1,181 @@
+import type { Ctx } from '@/lib/api/context';
+import { defer, withRetry } from '@/lib/api/defer';
+import type { ChatInput } from '@/lib/api/schemas/chat';
+import { recordUsage } from '@/lib/billing/usage';
+import { queryOne, toVectorLiteral } from '@/lib/db';
+import type { LlmMessage, LlmResult } from '@/lib/llm';
+import { buildSystemPrompt, isTrivialMessage } from './chat-prompt';
+import { embedOrFail } from './embed';
+import { DEFAULT_BASE_IMPORTANCE } from './importance';
+import { recordAccess } from './search-memories';
+
+export const CHAT_SIMILARITY_THRESHOLD = 0.3;
+export const HISTORY_TURNS = 10;
+
+interface UsedMemory {
+  id: string;
+  content: string;
+  similarity: number;
+}
+
+interface Prepared {
+  input: ChatInput;
+  embedding: number[];
+  used: UsedMemory[];
+  system: string;
+  messages: LlmMessage[];
+  storeMessage: boolean;
+}
+
+async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
+  if (!input.conversation_id) return [];
+  const rows = await ctx.db.query<{ role: 'user' | 'assistant'; content: string }>(
+    `select role, content from (
+       select role, content, created_at, id from chat_messages
+       where account_id = $1 and end_user_id = $2 and conversation_id = $3
+       order by created_at desc, id desc limit $4) t
+     order by created_at asc, id asc`,
+    [ctx.account.id, input.external_user_id, input.conversation_id, HISTORY_TURNS],
+  );
+  return rows.map((row) => ({ role: row.role, content: row.content }));
+}
+
+/** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
+async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
+  const [embedding] = await embedOrFail(ctx, [input.message]);
+  const [used, history, duplicate] = await Promise.all([
+    ctx.db.query<UsedMemory>(
+      'select id, content, similarity from match_memories($1, $2, $3::vector, $4, $5)',
+      [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), CHAT_SIMILARITY_THRESHOLD, input.top_k],
+    ),
+    loadHistory(ctx, input),
+    queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
+      ctx.account.id,
+      input.external_user_id,
+      input.message,
+    ]),
+  ]);
+  const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: Number(memory.similarity) })));
+  return {
+    input,
+    embedding: embedding!,
+    used,
+    system,
+    messages: [...history, { role: 'user', content: input.message }],
+    storeMessage: !isTrivialMessage(input.message) && !duplicate,
+  };
+}
+
+/** After the reply: store the message as a memory, append the thread, count tokens. Retried; never blocks the reply. */
+function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, usage: LlmResult['usage'] | null): void {
+  const { input } = prepared;
+  defer(() =>
+    withRetry(() =>
+      ctx.db.transaction(async (tx) => {
+        const now = ctx.now();
+        if (prepared.storeMessage) {
+          await tx.query(
+            `insert into memories (account_id, end_user_id, conversation_id, content, metadata, importance, base_importance, embedding, source, created_at, updated_at, valid_from)
+             values ($1, $2, $3, $4, $5::jsonb, $6, $6, $7::vector, 'chat', $8, $8, $8)`,
+            [ctx.account.id, input.external_user_id, input.conversation_id ?? null, input.message, JSON.stringify({ source: 'chat' }), DEFAULT_BASE_IMPORTANCE, toVectorLiteral(prepared.embedding), now],
+          );
+        }
+        if (input.conversation_id) {
+          await tx.query(
+            `insert into chat_messages (account_id, end_user_id, conversation_id, role, content, created_at)
+             select $1, $2, $3, m.role, m.content, $4::timestamptz + (m.ord * interval '1 millisecond')
+             from (values ('user', $5::text, 0), ('assistant', $6::text, 1)) as m(role, content, ord)
+             where m.content is not null`,
+            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply],
+          );
+        }
+        await recordAccess({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));
+        if (usage) {
+          await recordUsage({ ...ctx, db: tx }, 'tokens_prompt', usage.promptTokens);
+          await recordUsage({ ...ctx, db: tx }, 'tokens_completion', usage.completionTokens);
+        }
+      }),
+    ),
+  );
+}
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
+  return {
+    reply: result.text,
+    used_memories: prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: round(Number(memory.similarity)) })),
+    memory_created: prepared.storeMessage,
+    conversation_id: prepared.input.conversation_id ?? null,
+    mode: ctx.llm.mode,
+    model: ctx.llm.model,
+    usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
+  };
+}
+
+export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  const prepared = await prepareChat(ctx, input);
+  let result: LlmResult;
+  try {
+    result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal });
+  } catch (error) {
+    // The user's message is kept even when the model fails.
+    persistAfterReply(ctx, prepared, null, null);
+    throw error;
+  }
+  persistAfterReply(ctx, prepared, result.text, result.usage);
+  return shapeReply(ctx, prepared, result);
+}
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Server-sent events: `memories` (what was retrieved) first, then `delta` text pieces, then `done` with the
+ * full reply fields, or `error` with {detail}. A client that disconnects aborts the model call.
+ */
+export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal: AbortSignal }): Promise<Response> {
+  const prepared = await prepareChat(ctx, input);
+  const encoder = new TextEncoder();
+  const abort = new AbortController();
+  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(sse(event, data)));
+      send('memories', { used_memories: shapeReply(ctx, prepared, { text: '', usage: { promptTokens: 0, completionTokens: 0 } }).used_memories });
+      const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort.signal });
+      try {
+        for await (const delta of llmStream.textStream) send('delta', { text: delta });
+        const result = await llmStream.result;
+        persistAfterReply(ctx, prepared, result.text, result.usage);
+        send('done', shapeReply(ctx, prepared, result));
+      } catch (error) {
+        persistAfterReply(ctx, prepared, null, null);
+        const detail = error instanceof Error && 'code' in error ? error.message : 'The language model failed. Please retry.';
+        if (!abort.signal.aborted) send('error', { detail });
+      } finally {
+        try {
+          controller.close();
+        } catch {
+          // already closed by a disconnecting client
+        }
+      }
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+  return new Response(stream, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+}
+
+export async function chatLegacy({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  const answer = await chat({ ctx, input, signal });
+  return {
+    reply: answer.reply,
+    memory_ids: answer.used_memories.map((memory) => memory.id),
+    mode: answer.mode === 'offline' ? 'offline' : 'process',
+    memories_used: answer.used_memories.map((memory) => ({ id: memory.id, content: memory.memory_text, similarity: memory.score })),
+  };
+}
+
+/** /v1/chat/legacy without external_user_id pools the account's memories under this end user id. */
+export const LEGACY_DEFAULT_END_USER = 'default';

@@ -1,0 +1,19 @@
+/**
+ * Importance rises with use: importance = base + (1 − base) · (1 − e^(−accesses / 10)).
+ * A new memory starts at its base (0.5); 5 accesses lift it to ≈0.70, 10 to ≈0.82, 30 to ≈0.98; never above 1.
+ */
+export const DEFAULT_BASE_IMPORTANCE = 0.5;
+export const ACCESS_SCALE = 10;
+
+export function importanceAfterAccesses(base: number, accessCount: number): number {
+  const value = base + (1 - base) * (1 - Math.exp(-Math.max(0, accessCount) / ACCESS_SCALE));
+  return Math.min(1, Math.max(0, value));
+}
+
+/** The same formula in SQL, for updates that run inside the database. */
+export const IMPORTANCE_AFTER_ACCESS_SQL = `least(1, base_importance + (1 - base_importance) * (1 - exp(-(access_count + 1) / ${ACCESS_SCALE}.0)))`;
+
+/** The reference's ranking: 70% cosine similarity + 30% importance. */
+export function combinedScore(similarity: number, importance: number): number {
+  return 0.7 * similarity + 0.3 * importance;
+}

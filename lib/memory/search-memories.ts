@@ -1,0 +1,44 @@
+import type { Ctx } from '@/lib/api/context';
+import type { SearchMemoriesInput } from '@/lib/api/schemas/memory';
+import { toVectorLiteral } from '@/lib/db';
+import { recordUsage } from '@/lib/billing/usage';
+import { embedOrFail } from './embed';
+import { IMPORTANCE_AFTER_ACCESS_SQL } from './importance';
+import { toMemoryView, type MemoryRow } from './memory-view';
+
+type MatchRow = MemoryRow & { similarity: number; combined_score: number };
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** Marks memories as used: access count, last access and importance rise together. */
+export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ctx.db.query(
+    `update memories set access_count = access_count + 1, last_accessed_at = $3, importance = ${IMPORTANCE_AFTER_ACCESS_SQL}
+     where account_id = $1 and id = any($2::uuid[])`,
+    [ctx.account.id, ids, ctx.now()],
+  );
+}
+
+/** Semantic search inside one end user's memories through match_memories (exact: it never misses a row). */
+export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMemoriesInput }) {
+  const [embedding] = await embedOrFail(ctx, [input.query]);
+  const rows = await ctx.db.query<MatchRow>(
+    `select m.id, m.content, m.end_user_id, m.metadata, m.importance, m.access_count, m.created_at, m.updated_at,
+            m.last_accessed_at, r.similarity, r.combined_score
+     from match_memories($1, $2, $3::vector, $4, $5) r join memories m on m.id = r.id
+     order by r.combined_score desc, r.similarity desc, r.id`,
+    [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), input.similarity_threshold, input.limit],
+  );
+  await Promise.all([recordAccess(ctx, rows.map((row) => row.id)), recordUsage(ctx, 'searches', 1)]);
+  return {
+    results: rows.map((row) => ({
+      memory: toMemoryView(row),
+      similarity: round(Number(row.similarity)),
+      combined_score: round(Number(row.combined_score)),
+    })),
+    total_count: rows.length,
+    query: input.query,
+    similarity_threshold: input.similarity_threshold,
+  };
+}

