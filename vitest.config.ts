@@ -17,7 +17,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          env: { TEST_DB: 'pglite' },
+          env: { TEST_DB: 'pglite', LOG_LEVEL: 'silent' },
         },
       },
       {
@@ -28,7 +28,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          env: { TEST_DB: 'postgres' },
+          env: { TEST_DB: 'postgres', LOG_LEVEL: 'silent' },
         },
       },
     ],

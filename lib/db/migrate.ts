@@ -11,10 +11,10 @@ export interface Migration {
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return fs
-    .readdirSync(dir)
+    .readdirSync(/*turbopackIgnore: true*/ dir)
     .filter((name) => /^\d+_.+\.sql$/.test(name))
     .sort()
-    .map((name) => ({ version: name.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(dir, name), 'utf8') }));
+    .map((name) => ({ version: name.replace(/\.sql$/, ''), sql: fs.readFileSync(/*turbopackIgnore: true*/ path.join(dir, name), 'utf8') }));
 }
 
 /** Applies each migration once, in order, each in its own transaction, recording it in schema_migrations. */

@@ -14,7 +14,7 @@ export function withBatchingAndCache(inner: Embedder, options: { maxBatch?: numb
   const maxBatch = options.maxBatch ?? 64;
   const cacheSize = options.cacheSize ?? 2000;
   const cache = new Map<string, number[]>();
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let scheduled = false;
 
   const remember = (text: string, vector: number[]) => {

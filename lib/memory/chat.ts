@@ -9,7 +9,8 @@ import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
 import { recordAccess } from './search-memories';
 
-export const CHAT_SIMILARITY_THRESHOLD = 0.3;
+/** Chat ranks by hybrid relevance; a memory with no shared keyword needs at least this cosine similarity. */
+export const CHAT_MIN_SIMILARITY = 0.25;
 export const HISTORY_TURNS = 10;
 
 interface UsedMemory {
@@ -45,8 +46,8 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
   const [used, history, duplicate] = await Promise.all([
     ctx.db.query<UsedMemory>(
-      'select id, content, similarity from match_memories($1, $2, $3::vector, $4, $5)',
-      [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), CHAT_SIMILARITY_THRESHOLD, input.top_k],
+      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_min_similarity => $6)',
+      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY],
     ),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [

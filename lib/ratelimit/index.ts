@@ -14,6 +14,7 @@ export interface RateLimiter {
   limit(key: string, limit: number): Promise<RateLimitDecision>;
 }
 
-export function createRateLimiter(_env: Env): RateLimiter {
+export function createRateLimiter(env: Env): RateLimiter {
+  void env; // Upstash is chosen here once its variables are set (issue 6)
   return createMemoryRateLimiter();
 }

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ChatBody, ChatResponse, LegacyChatBody, LegacyChatResponse } from './schemas/chat';
+import { CreateKeyBody, CreateKeyResponse, ListKeysResponse } from './schemas/keys';
+import {
+  DeleteMemoryResponse,
+  ListMemoriesQuery,
+  ListMemoriesResponse,
+  MemoryView,
+  ScopeQuery,
+  SearchMemoriesBody,
+  SearchMemoriesQuery,
+  SearchMemoriesResponse,
+  StoreMemoryBody,
+  StoreMemoryResponse,
+} from './schemas/memory';
+
+interface Operation {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  summary: string;
+  tag: string;
+  auth: 'apiKey' | 'session';
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  pathParams?: Record<string, string>;
+  response?: z.ZodType;
+  status?: number;
+}
+
+/** Every public operation: the same zod schemas validate requests in the handlers and describe them here. */
+export const OPERATIONS: Operation[] = [
+  { method: 'post', path: '/v1/memory/', summary: 'Store a memory for an end user', tag: 'Memory', auth: 'apiKey', body: StoreMemoryBody, response: StoreMemoryResponse, status: 201 },
+  { method: 'get', path: '/v1/memory/', summary: 'List memories, newest first', tag: 'Memory', auth: 'apiKey', query: ListMemoriesQuery, response: ListMemoriesResponse },
+  { method: 'post', path: '/v1/memory/search', summary: "Semantic search in one end user's memories", tag: 'Memory', auth: 'apiKey', body: SearchMemoriesBody, response: SearchMemoriesResponse },
+  { method: 'get', path: '/v1/memory/search', summary: 'Semantic search (query parameters)', tag: 'Memory', auth: 'apiKey', query: SearchMemoriesQuery, response: SearchMemoriesResponse },
+  { method: 'get', path: '/v1/memory/stats', summary: 'Aggregate statistics and usage', tag: 'Memory', auth: 'apiKey', query: ScopeQuery },
+  { method: 'get', path: '/v1/memory/{memory_id}', summary: 'Get one memory', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: MemoryView },
+  { method: 'delete', path: '/v1/memory/{memory_id}', summary: 'Delete one memory permanently', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: DeleteMemoryResponse },
+  { method: 'post', path: '/v1/chat/', summary: 'Chat with memory injected into the prompt', tag: 'Chat', auth: 'apiKey', body: ChatBody, response: ChatResponse },
+  { method: 'post', path: '/v1/chat/legacy', summary: 'Chat (legacy response shape)', tag: 'Chat', auth: 'apiKey', body: LegacyChatBody, response: LegacyChatResponse },
+  { method: 'post', path: '/v1/keys/', summary: 'Create an API key (shown once)', tag: 'API Keys', auth: 'session', body: CreateKeyBody, response: CreateKeyResponse, status: 201 },
+  { method: 'get', path: '/v1/keys/', summary: 'List API keys, masked', tag: 'API Keys', auth: 'session', response: ListKeysResponse },
+  { method: 'post', path: '/v1/keys/{key_id}/revoke', summary: 'Revoke an API key', tag: 'API Keys', auth: 'session', pathParams: { key_id: 'The key id from the list endpoint.' } },
+];
+
+const ERROR = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] };
+const VALIDATION_ERROR = {
+  type: 'object',
+  properties: {
+    status: { const: 'error' },
+    message: { type: 'string' },
+    details: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, loc: { type: 'array', items: { type: ['string', 'integer'] } }, msg: { type: 'string' } } } },
+    timestamp: { type: 'string', format: 'date-time' },
+  },
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+
+function parameters(op: Operation) {
+  const params: unknown[] = Object.entries(op.pathParams ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } }));
+  if (op.query) {
+    const schema = jsonSchema(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      params.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
+    }
+  }
+  return params;
+}
+
+export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const responses: Record<string, unknown> = {
+      [String(op.status ?? 200)]: { description: 'Success', content: op.response ? { 'application/json': { schema: jsonSchema(op.response, 'output') } } : undefined },
+      '401': { description: 'Missing or invalid credentials', content: { 'application/json': { schema: ERROR } } },
+      '422': { description: 'Validation error', content: { 'application/json': { schema: VALIDATION_ERROR } } },
+      '429': { description: 'Rate limit exceeded', content: { 'application/json': { schema: ERROR } } },
+    };
+    if (op.pathParams) responses['404'] = { description: 'Not found', content: { 'application/json': { schema: ERROR } } };
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      tags: [op.tag],
+      security: [{ [op.auth === 'apiKey' ? 'apiKey' : 'sessionJwt']: [] }],
+      parameters: parameters(op),
+      requestBody: op.body ? { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } : undefined,
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Memory Layer API',
+      version: '1.0.0',
+      description: 'Persistent memory for AI applications. Every path also answers under /api/v1, with or without a trailing slash.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: mlive_<id>_<secret>' },
+        sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A dashboard session JWT (Supabase Auth or the built-in local auth)' },
+      },
+    },
+    paths,
+  };
+}
