@@ -10,9 +10,7 @@ export function proxy(request: NextRequest) {
     target = target.replace(/\/+$/, '');
   }
   if (target === pathname) return NextResponse.next();
-  const url = request.nextUrl.clone();
-  url.pathname = target;
-  return NextResponse.rewrite(url);
+  return NextResponse.rewrite(new URL(`${target}${request.nextUrl.search}`, request.url));
 }
 
 export const config = {

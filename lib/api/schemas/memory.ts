@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { ExternalUserId, Metadata, queryInt, queryNumber, text } from './common';
 
-// Content length beyond MAX_MEMORY_CHARS is answered with 413 by the service; this bound only stops absurd input.
-export const Content = text('content', 1_000_000)
+// Length is bounded by MAX_MEMORY_CHARS in the service (413), and the whole body by MAX_BODY_BYTES.
+export const Content = z
+  .string()
+  .refine((value) => !value.includes('\u0000'), 'content must not contain NUL characters')
   .refine((value) => value.trim().length > 0, 'content must not be empty')
-  .describe('The text to remember.');
+  .describe('The text to remember: up to MAX_MEMORY_CHARS characters (16,000 by default); longer content gets 413.');
 
 export const StoreMemoryBody = z.object({
   content: Content,

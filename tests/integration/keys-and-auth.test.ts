@@ -1,0 +1,149 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as keys from '@/app/api/v1/keys/route';
+import * as revoke from '@/app/api/v1/keys/[key_id]/revoke/route';
+import * as memory from '@/app/api/v1/memory/route';
+import * as logout from '@/app/auth/v1/logout/route';
+import * as signup from '@/app/auth/v1/signup/route';
+import * as token from '@/app/auth/v1/token/route';
+import * as user from '@/app/auth/v1/user/route';
+import { createAccount, type TestAccount } from '../helpers/accounts';
+import { call } from '../helpers/http';
+import { startTestApp, type TestApp } from '../helpers/services';
+
+let app: TestApp;
+let alice: TestAccount;
+let bob: TestAccount;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  alice = await createAccount();
+  bob = await createAccount();
+});
+afterAll(() => app.stop());
+
+const storeWith = (apiKey: string) => call(memory.POST, 'POST', '/api/v1/memory', { token: apiKey, body: { content: 'hello world memory', external_user_id: 'u@example.com' } });
+
+describe('API keys', () => {
+  it('creates a key shown once in the mlive_<id>_<secret> format, and lists it masked', async () => {
+    const created = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body: { name: 'Production Key' } });
+    expect(created.status).toBe(201);
+    expect(created.body.api_key).toMatch(/^mlive_[a-z0-9]{12}_[A-Za-z0-9]{40}$/);
+    expect(created.body.api_key.startsWith(`mlive_${created.body.id}_`)).toBe(true);
+    expect(created.body).toMatchObject({ name: 'Production Key', is_active: true, last_used_at: null });
+    const listed = await call(keys.GET, 'GET', '/api/v1/keys', { token: alice.accessToken });
+    expect(listed.status).toBe(200);
+    const row = listed.body.keys.find((k: { id: string }) => k.id === created.body.id);
+    expect(row.masked_key).toBe(`mlive_${created.body.id}_••••••••${created.body.api_key.slice(-4)}`);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.api_key);
+    expect(row.api_key).toBeUndefined();
+  });
+
+  it('never stores the key in plain text', async () => {
+    const created = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body: { name: 'Hashed' } });
+    const secret = created.body.api_key.split('_')[2];
+    const rows = await app.services.db.query<{ secret_hash: string }>('select secret_hash from api_keys where id = $1', [created.body.id]);
+    expect(rows[0]!.secret_hash).not.toContain(secret);
+    expect(rows[0]!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('records last_used_at when a key is used', async () => {
+    expect((await storeWith(alice.apiKey)).status).toBe(201);
+    const listed = await call(keys.GET, 'GET', '/api/v1/keys', { token: alice.accessToken });
+    expect(listed.body.keys.find((k: { id: string }) => k.id === alice.keyId).last_used_at).toMatch(/^\d{4}-/);
+  });
+
+  it('revokes a key: it gets 401 from the next request on', async () => {
+    const created = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body: { name: 'Short-lived' } });
+    expect((await storeWith(created.body.api_key)).status).toBe(201);
+    const revoked = await call(revoke.POST, 'POST', `/api/v1/keys/${created.body.id}/revoke`, { token: alice.accessToken, params: { key_id: created.body.id } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.key).toMatchObject({ id: created.body.id, is_active: false });
+    const after = await storeWith(created.body.api_key);
+    expect(after.status).toBe(401);
+    expect(after.body).toEqual({ detail: 'Invalid or missing API key' });
+  });
+
+  it("cannot revoke or see another account's key", async () => {
+    const res = await call(revoke.POST, 'POST', `/api/v1/keys/${alice.keyId}/revoke`, { token: bob.accessToken, params: { key_id: alice.keyId } });
+    expect(res.status).toBe(404);
+    expect((await storeWith(alice.apiKey)).status).toBe(201);
+    const bobKeys = await call(keys.GET, 'GET', '/api/v1/keys', { token: bob.accessToken });
+    expect(bobKeys.body.keys.map((k: { id: string }) => k.id)).not.toContain(alice.keyId);
+  });
+
+  it.each([
+    [{}, 'missing'],
+    [{ name: '' }, 'custom'],
+    [{ name: '   ' }, 'custom'],
+    [{ name: 5 }, 'string_type'],
+    [{ name: 'x'.repeat(101) }, 'string_too_long'],
+  ])('rejects body %o with 422', async (body, type) => {
+    const res = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body });
+    expect(res.status).toBe(422);
+    expect(res.body.details[0]).toMatchObject({ type, loc: ['body', 'name'] });
+  });
+
+  it('requires a session JWT, not an API key', async () => {
+    const withKey = await call(keys.GET, 'GET', '/api/v1/keys', { token: alice.apiKey });
+    expect(withKey.status).toBe(401);
+    const none = await call(keys.GET, 'GET', '/api/v1/keys');
+    expect(none.status).toBe(401);
+    expect(none.body.detail).toBeTruthy();
+  });
+
+  it('rejects expired and forged JWTs', async () => {
+    const secret = (await app.services.db.query<{ value: string }>("select value from app_settings where key = 'auth_secret'"))[0]!.value;
+    const claims = { email: alice.email, role: 'authenticated' };
+    const sub = JSON.parse(Buffer.from(alice.accessToken.split('.')[1]!, 'base64url').toString()).sub;
+    const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setAudience('authenticated').setIssuedAt(1_600_000_000).setExpirationTime(1_600_003_600).sign(new TextEncoder().encode(secret));
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setAudience('authenticated').setExpirationTime('1h').sign(new TextEncoder().encode('not-the-secret'));
+    const expiredRes = await call(keys.GET, 'GET', '/api/v1/keys', { token: expired });
+    expect(expiredRes.status).toBe(401);
+    expect(expiredRes.body.detail).toMatch(/expired/i);
+    expect((await call(keys.GET, 'GET', '/api/v1/keys', { token: forged })).status).toBe(401);
+  });
+});
+
+describe('local auth (Supabase Auth compatible)', () => {
+  const email = `Signup-${Date.now()}@Example.com`;
+
+  it('signs up, signs in, reads the user, refreshes, and signs out', async () => {
+    const up = await call(signup.POST, 'POST', '/auth/v1/signup', { body: { email, password: 'hunter2hunter2' } });
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, user: { email: email.toLowerCase(), aud: 'authenticated', role: 'authenticated' } });
+
+    const bad = await call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email, password: 'wrong-password' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+
+    const signin = await call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email, password: 'hunter2hunter2' } });
+    expect(signin.status).toBe(200);
+    const me = await call(user.GET, 'GET', '/auth/v1/user', { token: signin.body.access_token });
+    expect(me.body.email).toBe(email.toLowerCase());
+
+    const refreshed = await call(token.POST, 'POST', '/auth/v1/token?grant_type=refresh_token', { body: { refresh_token: signin.body.refresh_token } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(signin.body.refresh_token);
+    const reused = await call(token.POST, 'POST', '/auth/v1/token?grant_type=refresh_token', { body: { refresh_token: signin.body.refresh_token } });
+    expect(reused.status).toBe(400);
+
+    const out = await call(logout.POST, 'POST', '/auth/v1/logout', { token: refreshed.body.access_token });
+    expect(out.status).toBe(204);
+    expect((await call(keys.GET, 'GET', '/api/v1/keys', { token: refreshed.body.access_token })).status).toBe(401);
+    expect((await call(token.POST, 'POST', '/auth/v1/token?grant_type=refresh_token', { body: { refresh_token: refreshed.body.refresh_token } })).status).toBe(400);
+  });
+
+  it('refuses duplicate emails, weak passwords and bad emails', async () => {
+    expect((await call(signup.POST, 'POST', '/auth/v1/signup', { body: { email, password: 'another-password' } })).body.error_code).toBe('user_already_exists');
+    expect((await call(signup.POST, 'POST', '/auth/v1/signup', { body: { email: 'new@example.com', password: 'short' } })).body.error_code).toBe('weak_password');
+    expect((await call(signup.POST, 'POST', '/auth/v1/signup', { body: { email: 'not-an-email', password: 'long-enough-pw' } })).status).toBe(400);
+    expect((await call(signup.POST, 'POST', '/auth/v1/signup', { rawBody: '{', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+  });
+
+  it('stores passwords as scrypt hashes', async () => {
+    const rows = await app.services.db.query<{ password_hash: string }>('select password_hash from local_users where email = $1', [email.toLowerCase()]);
+    expect(rows[0]!.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(rows[0]!.password_hash).not.toContain('hunter2');
+  });
+});

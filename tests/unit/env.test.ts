@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from '@/lib/env';
+import { chooseLlmProvider } from '@/lib/llm';
+
+describe('parseEnv', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ EMBEDDING_PROVIDER: 'local', PORT: 3000, supabaseAuth: false });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(chooseLlmProvider(env)).toBe('offline');
+  });
+  it('names the variable that is wrong', () => {
+    expect(() => parseEnv({ EMBEDDING_PROVIDER: 'cohere' })).toThrow(/EMBEDDING_PROVIDER/);
+    expect(() => parseEnv({ EMBEDDING_PROVIDER: 'openai' })).toThrow(ConfigError);
+    expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://x.supabase.co' })).toThrow(/NEXT_PUBLIC_SUPABASE_ANON_KEY/);
+  });
+  it('never switches embeddings because an LLM key is present', () => {
+    const env = parseEnv({ OPENAI_API_KEY: 'sk', GOOGLE_GENERATIVE_AI_API_KEY: 'g' });
+    expect(env.EMBEDDING_PROVIDER).toBe('local');
+    expect(chooseLlmProvider(env)).toBe('google');
+    expect(chooseLlmProvider(parseEnv({ OPENAI_API_KEY: 'sk', GOOGLE_GENERATIVE_AI_API_KEY: 'g', LLM_PROVIDER: 'openai' }))).toBe('openai');
+  });
+});
