@@ -31,6 +31,7 @@ const EnvSchema = z.object({
   SUPABASE_JWT_SECRET: optionalString,
   AUTH_SECRET: optionalString,
 
+  DEFAULT_PLAN: z.enum(['free', 'starter', 'pro', 'scale', 'enterprise']).default('free'),
   MAX_MEMORY_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

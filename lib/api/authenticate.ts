@@ -24,6 +24,6 @@ export async function authenticate(request: Request, mode: AuthMode, services: S
   }
   if (!token) throw new ApiError('unauthorized', 'Invalid or missing session token');
   const claims = await verifySessionToken(services, token);
-  const account = await ensureAccountForUser(services.db, claims);
+  const account = await ensureAccountForUser(services.db, claims, services.env.DEFAULT_PLAN);
   return { account, caller: { type: 'session', userId: claims.userId, email: claims.email } };
 }

@@ -7,7 +7,7 @@ export interface Account {
 }
 
 /** The account of a dashboard user, created on first use (Supabase users arrive without one). */
-export async function ensureAccountForUser(db: Db, user: { userId: string; email: string }): Promise<Account> {
+export async function ensureAccountForUser(db: Db, user: { userId: string; email: string }, plan = 'free'): Promise<Account> {
   const existing = await queryOne<Account>(
     db,
     'select a.id, a.plan from account_members m join accounts a on a.id = m.account_id where m.user_id = $1',
@@ -22,7 +22,7 @@ export async function ensureAccountForUser(db: Db, user: { userId: string; email
       [user.userId],
     );
     if (again) return again;
-    const account = (await queryOne<Account>(tx, 'insert into accounts (name) values ($1) returning id, plan', [user.email]))!;
+    const account = (await queryOne<Account>(tx, 'insert into accounts (name, plan) values ($1, $2) returning id, plan', [user.email, plan]))!;
     await tx.query('insert into account_members (user_id, account_id, email) values ($1, $2, $3)', [user.userId, account.id, user.email]);
     return account;
   });

@@ -95,7 +95,7 @@ export async function signUp(services: Services, body: unknown, issuer: string) 
     [email, passwordHash, services.now()],
   );
   if (!user) throw new GoTrueError(422, 'user_already_exists', 'User already registered');
-  await ensureAccountForUser(services.db, { userId: user.id, email: user.email });
+  await ensureAccountForUser(services.db, { userId: user.id, email: user.email }, services.env.DEFAULT_PLAN);
   return issueSession(services, user, issuer);
 }
 

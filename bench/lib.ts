@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** Runs `task(i)` for i < count with at most `concurrency` in flight; returns each call's latency. */
+export async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface Server {
+  baseUrl: string;
+  process: ChildProcess;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts the production build (`next start`) on loopback with a fresh database; builds first if needed. */
+export async function startServer(port: number, env: Record<string, string> = {}): Promise<Server> {
+  if (!fs.existsSync('.next/BUILD_ID')) {
+    console.log('Building the app (next build)…');
+    await new Promise<void>((resolve, reject) => spawn('npx', ['next', 'build'], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed')))));
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-bench-'));
+  const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEFAULT_PLAN: 'enterprise', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${baseUrl}/api/v1/openapi.json`)).ok) break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  const serverPid = () => {
+    // `next start` runs the server in a child process; measure the process that listens, i.e. the largest one.
+    const pids = [child.pid!, ...childPids(child.pid!)];
+    return pids.map((pid) => ({ pid, rss: rssOf(pid) })).sort((a, b) => b.rss - a.rss)[0]!.pid;
+  };
+  return {
+    baseUrl,
+    process: child,
+    rssMb: () => rssOf(serverPid()) / 1024,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    const direct = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return direct.flatMap((child) => [child, ...childPids(child)]);
+  } catch {
+    return [];
+  }
+}
+
+function rssOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function createAccountAndKey(baseUrl: string): Promise<string> {
+  const session = await (await fetch(`${baseUrl}/auth/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark-password' }) })).json();
+  const key = await (await fetch(`${baseUrl}/v1/keys/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` }, body: JSON.stringify({ name: 'bench' }) })).json();
+  return key.api_key as string;
+}
