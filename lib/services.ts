@@ -3,6 +3,7 @@ import { getSetting, setSetting } from '@/lib/db/settings';
 import { createEmbedder, type Embedder } from '@/lib/embeddings';
 import { ConfigError, getEnv, type Env } from '@/lib/env';
 import { createLlm, type Llm } from '@/lib/llm';
+import { createExtractor, type Extractor } from '@/lib/memory/extraction';
 import { createRateLimiter, type RateLimiter } from '@/lib/ratelimit';
 
 /** Everything the domain needs from the outside world, chosen once at start-up from the configuration. */
@@ -11,6 +12,7 @@ export interface Services {
   db: Db;
   embedder: Embedder;
   llm: Llm;
+  extractor: Extractor;
   rateLimiter: RateLimiter;
   now: () => Date;
 }
@@ -37,11 +39,13 @@ export async function createServices(env: Env, overrides: Partial<Omit<Services,
   const db = overrides.db ?? (await openDatabase(env));
   const embedder = overrides.embedder ?? createEmbedder(env);
   await checkEmbeddingModel(db, embedder);
+  const llm = overrides.llm ?? createLlm(env);
   return {
     env,
     db,
     embedder,
-    llm: overrides.llm ?? createLlm(env),
+    llm,
+    extractor: overrides.extractor ?? createExtractor(llm),
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(env),
     now: overrides.now ?? (() => new Date()),
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatBody, ChatResponse, LegacyChatBody, LegacyChatResponse } from './schemas/chat';
 import { CreateKeyBody, CreateKeyResponse, ListKeysResponse } from './schemas/keys';
+import { ContextBody, IngestBody, M3ListQuery, M3SearchBody } from './schemas/m3mory';
 import {
   DeleteMemoryResponse,
   ListMemoriesQuery,
@@ -38,6 +39,15 @@ export const OPERATIONS: Operation[] = [
   { method: 'delete', path: '/v1/memory/{memory_id}', summary: 'Delete one memory permanently', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: DeleteMemoryResponse },
   { method: 'post', path: '/v1/chat/', summary: 'Chat with memory injected into the prompt', tag: 'Chat', auth: 'apiKey', body: ChatBody, response: ChatResponse },
   { method: 'post', path: '/v1/chat/legacy', summary: 'Chat (legacy response shape)', tag: 'Chat', auth: 'apiKey', body: LegacyChatBody, response: LegacyChatResponse },
+  { method: 'post', path: '/v1/ingest', summary: 'Extract and store memories (facts, entities, edges) from a conversation', tag: 'Conversation memory', auth: 'apiKey', body: IngestBody },
+  { method: 'post', path: '/v1/context', summary: 'Prompt-ready context block within a token budget', tag: 'Conversation memory', auth: 'apiKey', body: ContextBody },
+  { method: 'post', path: '/v1/search', summary: 'Hybrid search with categories, metadata filters and explain', tag: 'Conversation memory', auth: 'apiKey', body: M3SearchBody },
+  { method: 'get', path: '/v1/memories', summary: 'List memories with page/pageSize and filters', tag: 'Conversation memory', auth: 'apiKey', query: M3ListQuery },
+  { method: 'get', path: '/v1/memories/{id}', summary: 'Get one memory with its entities', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
+  { method: 'delete', path: '/v1/memories/{id}', summary: 'Delete one memory with its entity links and edges', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
+  { method: 'get', path: '/v1/memories/{id}/history', summary: 'The supersession chain of a memory', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
+  { method: 'get', path: '/v1/status', summary: 'Account plan, usage and limits', tag: 'Account', auth: 'apiKey' },
+  { method: 'delete', path: '/v1/users/{external_user_id}', summary: 'Delete everything of one end user, with counts', tag: 'Account', auth: 'apiKey', pathParams: { external_user_id: 'The end user id.' } },
   { method: 'post', path: '/v1/keys/', summary: 'Create an API key (shown once)', tag: 'API Keys', auth: 'session', body: CreateKeyBody, response: CreateKeyResponse, status: 201 },
   { method: 'get', path: '/v1/keys/', summary: 'List API keys, masked', tag: 'API Keys', auth: 'session', response: ListKeysResponse },
   { method: 'post', path: '/v1/keys/{key_id}/revoke', summary: 'Revoke an API key', tag: 'API Keys', auth: 'session', pathParams: { key_id: 'The key id from the list endpoint.' } },
@@ -73,6 +83,7 @@ export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
     const responses: Record<string, unknown> = {
       [String(op.status ?? 200)]: { description: 'Success', content: op.response ? { 'application/json': { schema: jsonSchema(op.response, 'output') } } : undefined },
       '401': { description: 'Missing or invalid credentials', content: { 'application/json': { schema: ERROR } } },
+      '403': { description: 'The API key’s scopes do not allow this', content: { 'application/json': { schema: ERROR } } },
       '422': { description: 'Validation error', content: { 'application/json': { schema: VALIDATION_ERROR } } },
       '429': { description: 'Rate limit exceeded', content: { 'application/json': { schema: ERROR } } },
     };

@@ -3,7 +3,10 @@ import type { z } from 'zod';
 import { planOf } from '@/lib/billing/plans';
 import { ApiError } from '@/lib/errors';
 import { getServices, type Services } from '@/lib/services';
+import { recordUsage } from '@/lib/billing/usage';
 import { authenticate, type AuthMode } from './authenticate';
+import { defer } from './defer';
+import { checkAccess, type Access } from './scopes';
 import type { Ctx } from './context';
 import { errorResponse } from './error-response';
 import { parseWith, readJsonBody, searchParamsToObject } from './parse';
@@ -17,6 +20,8 @@ interface RouteOptions<B, Q, P> {
   params?: z.ZodType<P>;
   /** HTTP status of a successful answer (default 200). */
   status?: number;
+  /** What a scoped API key needs: GET defaults to read, other methods to write. */
+  access?: Access;
 }
 
 interface HandlerArgs<B, Q, P> {
@@ -67,6 +72,8 @@ export function route<B = undefined, Q = undefined, P = Record<string, string>>(
       const identity = await authenticate(request, options.auth, services);
       const ctx: Ctx = { ...services, ...identity, requestId };
       headers = await applyRateLimit(services, ctx);
+      checkAccess(ctx.caller, options.access ?? (request.method === 'GET' ? 'read' : 'write'));
+      if (ctx.caller.type === 'apiKey') defer(() => recordUsage(ctx, 'requests', 1));
       const inputs = await parseInputs(request, routeParams, options, services.env.MAX_BODY_BYTES);
       const result = await handler({ ctx, request, ...inputs });
       if (result instanceof Response) {

@@ -1,6 +1,6 @@
-import { APICallError, generateText, streamText, type LanguageModel } from 'ai';
+import { APICallError, generateText, Output, streamText, type LanguageModel } from 'ai';
 import { ApiError } from '@/lib/errors';
-import type { Llm, LlmRequest, LlmResult } from './types';
+import type { Llm, LlmResult } from './types';
 
 function toApiError(error: unknown, timedOut: boolean): ApiError {
   if (error instanceof ApiError) return error;
@@ -9,7 +9,7 @@ function toApiError(error: unknown, timedOut: boolean): ApiError {
   return new ApiError('bad_gateway', `The language model provider failed${status ? ` (HTTP ${status})` : ''}. Please retry.`, { cause: error });
 }
 
-function withTimeout(request: LlmRequest, timeoutMs: number) {
+function withTimeout(request: { abortSignal?: AbortSignal }, timeoutMs: number) {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = request.abortSignal ? AbortSignal.any([request.abortSignal, timeout]) : timeout;
   return { signal, timedOut: () => timeout.aborted };
@@ -66,6 +66,25 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
       })();
       final.catch(() => {});
       return { textStream: textStream(), result: final };
+    },
+    async generateObject(request) {
+      const { signal, timedOut } = withTimeout(request, options.timeoutMs);
+      try {
+        const result = await generateText({
+          model: options.model,
+          system: request.system,
+          prompt: request.prompt,
+          output: Output.object({ schema: request.schema }),
+          abortSignal: signal,
+          maxRetries: 1,
+        });
+        return {
+          object: result.output as never,
+          usage: { promptTokens: result.usage.inputTokens ?? 0, completionTokens: result.usage.outputTokens ?? 0 },
+        };
+      } catch (error) {
+        throw toApiError(error, timedOut());
+      }
     },
   };
 }

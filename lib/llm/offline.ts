@@ -27,5 +27,8 @@ export function createOfflineLlm(): Llm {
       }
       return { textStream: words(), result: Promise.resolve(result) };
     },
+    async generateObject() {
+      throw new Error('The offline responder cannot produce structured output; use the offline extractor.');
+    },
   };
 }

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 export interface LlmMessage {
   role: 'user' | 'assistant';
   content: string;
@@ -26,10 +28,19 @@ export interface LlmStream {
   result: Promise<LlmResult>;
 }
 
+export interface LlmObjectRequest<T> {
+  system: string;
+  prompt: string;
+  schema: z.ZodType<T>;
+  abortSignal?: AbortSignal;
+}
+
 export interface Llm {
   /** "offline" when no model is configured: replies are composed from the memories, and responses say so. */
   readonly mode: 'llm' | 'offline';
   readonly model: string;
   generate(request: LlmRequest): Promise<LlmResult>;
   stream(request: LlmRequest): LlmStream;
+  /** Structured output validated by the schema (extraction). The offline responder cannot do this. */
+  generateObject<T>(request: LlmObjectRequest<T>): Promise<{ object: T; usage: LlmUsage }>;
 }

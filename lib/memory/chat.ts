@@ -1,5 +1,6 @@
 import type { Ctx } from '@/lib/api/context';
 import { defer, withRetry } from '@/lib/api/defer';
+import { agentScopeOf } from '@/lib/api/scopes';
 import type { ChatInput } from '@/lib/api/schemas/chat';
 import { recordUsage } from '@/lib/billing/usage';
 import { queryOne, toVectorLiteral } from '@/lib/db';
@@ -46,8 +47,8 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
   const [used, history, duplicate] = await Promise.all([
     ctx.db.query<UsedMemory>(
-      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_min_similarity => $6)',
-      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY],
+      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_min_similarity => $6, p_agent_id => $7)',
+      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY, agentScopeOf(ctx.caller) ?? null],
     ),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
@@ -76,9 +77,9 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
         const now = ctx.now();
         if (prepared.storeMessage) {
           await tx.query(
-            `insert into memories (account_id, end_user_id, conversation_id, content, metadata, importance, base_importance, embedding, source, created_at, updated_at, valid_from)
-             values ($1, $2, $3, $4, $5::jsonb, $6, $6, $7::vector, 'chat', $8, $8, $8)`,
-            [ctx.account.id, input.external_user_id, input.conversation_id ?? null, input.message, JSON.stringify({ source: 'chat' }), DEFAULT_BASE_IMPORTANCE, toVectorLiteral(prepared.embedding), now],
+            `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, metadata, importance, base_importance, embedding, source, created_at, updated_at, valid_from)
+             values ($1, $2, $9, $3, $4, $5::jsonb, $6, $6, $7::vector, 'chat', $8, $8, $8)`,
+            [ctx.account.id, input.external_user_id, input.conversation_id ?? null, input.message, JSON.stringify({ source: 'chat' }), DEFAULT_BASE_IMPORTANCE, toVectorLiteral(prepared.embedding), now, agentScopeOf(ctx.caller) ?? null],
           );
         }
         if (input.conversation_id) {

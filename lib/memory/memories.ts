@@ -1,16 +1,19 @@
 import type { Ctx } from '@/lib/api/context';
 import type { ListMemoriesInput } from '@/lib/api/schemas/memory';
+import { agentScopeOf } from '@/lib/api/scopes';
 import { queryOne } from '@/lib/db';
 import { notFound } from '@/lib/errors';
 import { MEMORY_COLUMNS, toMemoryView, type MemoryRow } from './memory-view';
+import { deleteMemoryCascade } from './delete-memory';
 import { recordAccess } from './search-memories';
 
 const ACTIVE = 'archived_at is null and superseded_by is null';
 
 /** Newest first, across the account or within one end user. */
 export async function listMemories({ ctx, input }: { ctx: Ctx; input: ListMemoriesInput }) {
-  const userFilter = input.external_user_id === undefined ? '' : 'and end_user_id = $2';
-  const params = input.external_user_id === undefined ? [ctx.account.id] : [ctx.account.id, input.external_user_id];
+  const agentId = agentScopeOf(ctx.caller) ?? null;
+  const userFilter = 'and ($2::text is null or end_user_id = $2) and ($3::text is null or agent_id = $3)';
+  const params = [ctx.account.id, input.external_user_id ?? null, agentId];
   const n = params.length;
   const [rows, [count]] = await Promise.all([
     ctx.db.query<MemoryRow>(
@@ -34,8 +37,9 @@ export async function listMemories({ ctx, input }: { ctx: Ctx; input: ListMemori
 export async function getMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: string; externalUserId?: string } }) {
   const row = await queryOne<MemoryRow>(
     ctx.db,
-    `select ${MEMORY_COLUMNS} from memories where id = $1 and account_id = $2 and ($3::text is null or end_user_id = $3)`,
-    [input.memoryId, ctx.account.id, input.externalUserId ?? null],
+    `select ${MEMORY_COLUMNS} from memories where id = $1 and account_id = $2 and ($3::text is null or end_user_id = $3)
+       and ($4::text is null or agent_id = $4)`,
+    [input.memoryId, ctx.account.id, input.externalUserId ?? null, agentScopeOf(ctx.caller) ?? null],
   );
   if (!row) throw notFound();
   await recordAccess(ctx, [row.id]);
@@ -43,10 +47,8 @@ export async function getMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: s
 }
 
 export async function deleteMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: string; externalUserId?: string } }) {
-  const rows = await ctx.db.query<{ id: string }>(
-    'delete from memories where id = $1 and account_id = $2 and ($3::text is null or end_user_id = $3) returning id',
-    [input.memoryId, ctx.account.id, input.externalUserId ?? null],
-  );
-  if (rows.length === 0) throw notFound();
+  if (agentScopeOf(ctx.caller)) await getMemory({ ctx, input });
+  const deleted = await deleteMemoryCascade(ctx.db, { accountId: ctx.account.id, memoryId: input.memoryId, endUserId: input.externalUserId });
+  if (!deleted) throw notFound();
   return { status: 'success' as const, id: input.memoryId, deleted: true as const };
 }

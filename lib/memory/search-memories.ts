@@ -1,5 +1,6 @@
 import type { Ctx } from '@/lib/api/context';
 import type { SearchMemoriesInput } from '@/lib/api/schemas/memory';
+import { agentScopeOf } from '@/lib/api/scopes';
 import { toVectorLiteral } from '@/lib/db';
 import { recordUsage } from '@/lib/billing/usage';
 import { embedOrFail } from './embed';
@@ -26,9 +27,9 @@ export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMe
   const rows = await ctx.db.query<MatchRow>(
     `select m.id, m.content, m.end_user_id, m.metadata, m.importance, m.access_count, m.created_at, m.updated_at,
             m.last_accessed_at, r.similarity, r.combined_score
-     from match_memories($1, $2, $3::vector, $4, $5) r join memories m on m.id = r.id
+     from match_memories($1, $2, $3::vector, $4, $5, $6) r join memories m on m.id = r.id
      order by r.combined_score desc, r.similarity desc, r.id`,
-    [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), input.similarity_threshold, input.limit],
+    [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), input.similarity_threshold, input.limit, agentScopeOf(ctx.caller) ?? null],
   );
   await Promise.all([recordAccess(ctx, rows.map((row) => row.id)), recordUsage(ctx, 'searches', 1)]);
   return {

@@ -1,6 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import type { StoreMemoryInput } from '@/lib/api/schemas/memory';
 import { queryOne, toVectorLiteral } from '@/lib/db';
+import { resolveAgent } from '@/lib/api/scopes';
 import { ApiError } from '@/lib/errors';
 import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
@@ -29,7 +30,7 @@ export async function storeMemory({ ctx, input, options = {} }: { ctx: Ctx; inpu
     [
       ctx.account.id,
       input.external_user_id,
-      options.agentId ?? null,
+      resolveAgent(ctx, options.agentId ?? undefined) ?? null,
       options.conversationId ?? null,
       input.content,
       JSON.stringify(input.metadata),

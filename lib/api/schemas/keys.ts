@@ -6,6 +6,12 @@ export const CreateKeyBody = z.object({
     .refine((value) => value.trim().length > 0, 'name must not be empty')
     .transform((value) => value.trim())
     .describe('A human-readable name, e.g. "Production".'),
+  scopes: z
+    .array(z.enum(['read', 'write']))
+    .min(1)
+    .optional()
+    .describe('Limit the key: ["read"] cannot store or delete. Omitted = full access.'),
+  agent_id: text('agent_id', 255).optional().describe('Limit the key to one agentId.'),
 });
 
 export const KeyIdParams = z.object({ key_id: z.string().min(1).max(64) });

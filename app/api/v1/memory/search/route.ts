@@ -3,5 +3,5 @@ import { route } from '@/lib/api/route';
 import { SearchMemoriesBody, SearchMemoriesQuery } from '@/lib/api/schemas/memory';
 import { searchMemories } from '@/lib/memory/search-memories';
 
-export const POST = route({ auth: 'apiKey', body: SearchMemoriesBody }, ({ ctx, body }) => searchMemories({ ctx, input: body }));
+export const POST = route({ auth: 'apiKey', body: SearchMemoriesBody, access: 'read' }, ({ ctx, body }) => searchMemories({ ctx, input: body }));
 export const GET = route({ auth: 'apiKey', query: SearchMemoriesQuery }, ({ ctx, query }) => searchMemories({ ctx, input: query }));

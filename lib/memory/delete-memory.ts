@@ -1,0 +1,18 @@
+import type { Db } from '@/lib/db';
+import { removeOrphanEntities } from './graph';
+
+/**
+ * Deletes one memory of an account (optionally only if it belongs to `endUserId`) with everything derived from
+ * it: entity links and edges (foreign keys cascade) and entities left orphaned. Returns false when not found.
+ */
+export async function deleteMemoryCascade(db: Db, input: { accountId: string; memoryId: string; endUserId?: string | null }): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ end_user_id: string }>(
+      'delete from memories where id = $1 and account_id = $2 and ($3::text is null or end_user_id = $3) returning end_user_id',
+      [input.memoryId, input.accountId, input.endUserId ?? null],
+    );
+    if (rows.length === 0) return false;
+    await removeOrphanEntities(tx, { accountId: input.accountId, endUserId: rows[0]!.end_user_id });
+    return true;
+  });
+}

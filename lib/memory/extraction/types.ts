@@ -1,0 +1,53 @@
+import type { LlmUsage } from '@/lib/llm/types';
+
+export interface ConversationMessage {
+  role: 'user' | 'assistant' | 'system' | 'tool';
+  content: string;
+}
+
+export interface ExtractedEntity {
+  name: string;
+  type: string;
+}
+
+export interface ExtractedRelation {
+  /** An entity name, or "user" for the end user. */
+  source: string;
+  relation: string;
+  target: string;
+}
+
+export interface ExtractedFact {
+  content: string;
+  category: string;
+  /** An exclusive attribute ("location:home", "work:employer"): a newer fact with the same slot supersedes the older one. */
+  slot: string | null;
+  entities: ExtractedEntity[];
+  relations: ExtractedRelation[];
+  /** Index of the message it came from. */
+  sourceIndex: number;
+  /** The turn before the source message, kept as context. */
+  context: string | null;
+  /** Ids of existing memories this fact replaces (decided by the LLM; the offline rules use `slot`). */
+  supersedes: string[];
+  /** Id of an existing memory that already says the same. */
+  duplicateOf: string | null;
+}
+
+export interface ExistingMemory {
+  id: string;
+  content: string;
+  category: string | null;
+}
+
+export interface ExtractionInput {
+  userId: string;
+  messages: ConversationMessage[];
+  existing: ExistingMemory[];
+}
+
+/** Turns a conversation into atomic facts. Chosen once at start-up: an LLM when configured, rules offline. */
+export interface Extractor {
+  readonly kind: 'llm' | 'offline';
+  extract(input: ExtractionInput): Promise<{ facts: ExtractedFact[]; usage: LlmUsage }>;
+}

@@ -1,0 +1,82 @@
+import type { Ctx } from '@/lib/api/context';
+import { toVectorLiteral } from '@/lib/db';
+import { embedOrFail } from './embed';
+import { rankCandidates, type ScoreParts } from './ranking';
+
+export interface HybridQuery {
+  endUserId: string;
+  text: string;
+  limit: number;
+  agentId?: string;
+  categories?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface RankedMemory {
+  id: string;
+  content: string;
+  category: string | null;
+  metadata: Record<string, unknown>;
+  agentId: string | null;
+  createdAt: Date;
+  similarity: number;
+  score: number;
+  parts: ScoreParts;
+}
+
+interface CandidateRow {
+  id: string;
+  content: string;
+  category: string | null;
+  metadata: Record<string, unknown>;
+  agent_id: string | null;
+  created_at: Date;
+  importance: number;
+  similarity: number;
+  keyword_score: number;
+  vector_rank: number | null;
+  keyword_rank: number | null;
+}
+
+/** Hybrid retrieval (hybrid_match_memories) plus the final ranking with recency and importance. */
+export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
+  const [embedding] = await embedOrFail(ctx, [query.text]);
+  const candidates = Math.max(50, query.limit * 3);
+  const rows = await ctx.db.query<CandidateRow>(
+    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_rank, h.keyword_rank
+     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, p_min_similarity => -1, p_agent_id => $6, p_categories => $7, p_metadata => $8::jsonb) h
+     join memories m on m.id = h.id`,
+    [
+      ctx.account.id,
+      query.endUserId,
+      query.text,
+      toVectorLiteral(embedding!),
+      candidates,
+      query.agentId ?? null,
+      query.categories ?? null,
+      query.metadata ? JSON.stringify(query.metadata) : null,
+    ],
+  );
+  const ranked = rankCandidates(
+    rows.map((row) => ({
+      ...row,
+      similarity: Number(row.similarity),
+      keywordScore: Number(row.keyword_score),
+      vectorRank: row.vector_rank,
+      keywordRank: row.keyword_rank,
+      createdAt: new Date(row.created_at),
+      importance: Number(row.importance),
+    })),
+  );
+  return ranked.slice(0, query.limit).map((row) => ({
+    id: row.id,
+    content: row.content,
+    category: row.category,
+    metadata: row.metadata,
+    agentId: row.agent_id,
+    createdAt: row.createdAt,
+    similarity: row.similarity,
+    score: row.score,
+    parts: row.parts,
+  }));
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '@/lib/api/context';
+import type { IngestInput } from '@/lib/api/schemas/m3mory';
+import { resolveAgent } from '@/lib/api/scopes';
+import { recordUsage } from '@/lib/billing/usage';
+import { queryOne, toVectorLiteral, type Db } from '@/lib/db';
+import { embedOrFail } from './embed';
+import type { ExtractedFact } from './extraction';
+import { writeGraph } from './graph';
+import { DEFAULT_BASE_IMPORTANCE } from './importance';
+
+/** Cosine similarity at or above which a new fact is the same memory said again. */
+export const DUPLICATE_SIMILARITY = 0.95;
+const EXISTING_FOR_DECISIONS = 20;
+
+interface Scope {
+  accountId: string;
+  endUserId: string;
+  agentId: string | null;
+}
+
+interface StoredFact {
+  id: string;
+  content: string;
+  category: string;
+  status: 'created' | 'duplicate';
+  supersedes: string[];
+}
+
+async function storeMessages(db: Db, scope: Scope, conversationId: string, messages: IngestInput['messages'], now: Date): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [index, message] of messages.entries()) {
+    const rows = await db.query<{ id: string }>(
+      `insert into chat_messages (account_id, end_user_id, agent_id, conversation_id, role, content, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7::timestamptz + ($8 * interval '1 millisecond')) returning id`,
+      [scope.accountId, scope.endUserId, scope.agentId, conversationId, message.role, message.content, now, index],
+    );
+    ids.push(rows[0]!.id);
+  }
+  return ids;
+}
+
+async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embedding: number[]): Promise<string | undefined> {
+  if (fact.duplicateOf) return fact.duplicateOf;
+  const exact = await queryOne<{ id: string }>(
+    db,
+    `select id from memories where account_id = $1 and end_user_id = $2 and archived_at is null and superseded_by is null
+       and lower(regexp_replace(content, '\\s+', ' ', 'g')) = lower(regexp_replace($3, '\\s+', ' ', 'g')) limit 1`,
+    [scope.accountId, scope.endUserId, fact.content],
+  );
+  if (exact) return exact.id;
+  const near = await queryOne<{ id: string }>(db, 'select id from match_memories($1, $2, $3::vector, $4, 1, $5)', [
+    scope.accountId,
+    scope.endUserId,
+    toVectorLiteral(embedding),
+    DUPLICATE_SIMILARITY,
+    scope.agentId,
+  ]);
+  return near?.id;
+}
+
+/** Marks older memories as replaced by `memoryId`: they keep their history and leave default search and context. */
+async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, now: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `update memories set superseded_by = $3, valid_to = $4, updated_at = $4
+     where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
+       and ($6::text is null or agent_id = $6)
+       and (id = any($5::uuid[]) or ($7::text is not null and slot = $7))
+     returning id`,
+    [scope.accountId, scope.endUserId, memoryId, now, fact.supersedes, scope.agentId, fact.slot],
+  );
+  return rows.map((row) => row.id);
+}
+
+async function storeFact(
+  db: Db,
+  scope: Scope,
+  fact: ExtractedFact,
+  embedding: number[],
+  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; now: Date },
+): Promise<{ fact: StoredFact; entities: number; edges: number }> {
+  const duplicate = await findDuplicate(db, scope, fact, embedding);
+  if (duplicate) {
+    const row = await queryOne<{ id: string; content: string; category: string | null }>(
+      db,
+      `update memories set updated_at = $3, source_message_ids = array_append(source_message_ids, $4)
+       where id = $1 and account_id = $2 returning id, content, category`,
+      [duplicate, scope.accountId, context.now, context.sourceMessageId],
+    );
+    if (row) return { fact: { id: row.id, content: row.content, category: row.category ?? 'general', status: 'duplicate', supersedes: [] }, entities: 0, edges: 0 };
+  }
+  const inserted = await queryOne<{ id: string }>(
+    db,
+    `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot,
+                           importance, base_importance, embedding, source, source_message_ids, valid_from, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10, $11::vector, 'ingest', $12, $13, $13, $13) returning id`,
+    [
+      scope.accountId,
+      scope.endUserId,
+      scope.agentId,
+      context.conversationId,
+      fact.content,
+      fact.context,
+      JSON.stringify(context.metadata),
+      fact.category,
+      fact.slot,
+      DEFAULT_BASE_IMPORTANCE,
+      toVectorLiteral(embedding),
+      [context.sourceMessageId],
+      context.now,
+    ],
+  );
+  const id = inserted!.id;
+  const superseded = await supersede(db, scope, id, fact, context.now);
+  const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
+  return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded }, ...graph };
+}
+
+/**
+ * POST /v1/ingest: conversation → atomic facts (LLM or offline rules) → memories with provenance, entities and
+ * edges. Duplicates are merged; a fact that updates an older one supersedes it (history kept).
+ */
+export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: IngestInput }) {
+  const started = performance.now();
+  const scope: Scope = { accountId: ctx.account.id, endUserId: input.userId, agentId: resolveAgent(ctx, input.agentId) ?? null };
+  const conversationId = input.conversationId ?? randomUUID();
+  const userText = input.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n').slice(0, 8_000) || input.messages.at(-1)!.content.slice(0, 8_000);
+  const [queryEmbedding] = await embedOrFail(ctx, [userText]);
+  const existing = await ctx.db.query<{ id: string; content: string; category: string | null }>(
+    `select h.id, h.content, m.category from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_agent_id => $6) h join memories m on m.id = h.id`,
+    [scope.accountId, scope.endUserId, userText, toVectorLiteral(queryEmbedding!), EXISTING_FOR_DECISIONS, scope.agentId],
+  );
+  const { facts, usage } = await ctx.extractor.extract({ userId: input.userId, messages: input.messages, existing });
+  const embeddings = await embedOrFail(ctx, facts.map((fact) => fact.content));
+
+  const result = await ctx.db.transaction(async (tx) => {
+    // One ingest per end user at a time, so two racing updates cannot both stay current.
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${scope.accountId}:${scope.endUserId}`]);
+    const now = ctx.now();
+    const messageIds = await storeMessages(tx, scope, conversationId, input.messages, now);
+    const stored: StoredFact[] = [];
+    let entities = 0;
+    let edges = 0;
+    for (const [i, fact] of facts.entries()) {
+      const outcome = await storeFact(tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, now });
+      stored.push(outcome.fact);
+      entities += outcome.entities;
+      edges += outcome.edges;
+    }
+    return { stored, entities, edges };
+  });
+  await recordUsage(ctx, 'tokens_prompt', usage.promptTokens);
+  await recordUsage(ctx, 'tokens_completion', usage.completionTokens);
+
+  const created = result.stored.filter((fact) => fact.status === 'created');
+  return {
+    memoriesCreated: created.length,
+    entitiesExtracted: result.entities,
+    edgesCreated: result.edges,
+    processingMs: Math.round(performance.now() - started),
+    memoriesSuperseded: created.reduce((sum, fact) => sum + fact.supersedes.length, 0),
+    duplicatesMerged: result.stored.length - created.length,
+    conversationId,
+    extraction: ctx.extractor.kind,
+    memories: result.stored,
+  };
+}

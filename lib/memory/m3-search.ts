@@ -1,0 +1,44 @@
+import type { Ctx } from '@/lib/api/context';
+import type { M3SearchInput } from '@/lib/api/schemas/m3mory';
+import { resolveAgent } from '@/lib/api/scopes';
+import { recordUsage } from '@/lib/billing/usage';
+import { hybridSearch } from './hybrid-search';
+import { recordAccess } from './search-memories';
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** POST /v1/search: hybrid search with category, metadata and agent filters; `explain` shows each signal's part. */
+export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; input: M3SearchInput }) {
+  const results = await hybridSearch(ctx, {
+    endUserId: input.userId,
+    text: input.query,
+    limit: input.limit,
+    agentId: resolveAgent(ctx, input.agentId),
+    categories: input.categories,
+    metadata: input.metadata,
+  });
+  await Promise.all([recordAccess(ctx, results.map((r) => r.id)), recordUsage(ctx, 'searches', 1)]);
+  return {
+    memories: results.map((result) => ({
+      id: result.id,
+      content: result.content,
+      category: result.category ?? 'general',
+      score: round(result.score),
+      createdAt: result.createdAt.toISOString(),
+      agentId: result.agentId,
+      metadata: result.metadata,
+      ...(input.explain
+        ? {
+            explain: {
+              semantic: round(result.parts.semantic),
+              keyword: round(result.parts.keyword),
+              recency: round(result.parts.recency),
+              importance: round(result.parts.importance),
+              cosineSimilarity: round(result.similarity),
+            },
+          }
+        : {}),
+    })),
+    total: results.length,
+  };
+}

@@ -1,0 +1,311 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as contextRoute from '@/app/api/v1/context/route';
+import * as ingestRoute from '@/app/api/v1/ingest/route';
+import * as keys from '@/app/api/v1/keys/route';
+import * as memoriesRoute from '@/app/api/v1/memories/route';
+import * as memoryRoute from '@/app/api/v1/memories/[id]/route';
+import * as historyRoute from '@/app/api/v1/memories/[id]/history/route';
+import * as legacyMemory from '@/app/api/v1/memory/route';
+import * as searchRoute from '@/app/api/v1/search/route';
+import * as statusRoute from '@/app/api/v1/status/route';
+import * as usersRoute from '@/app/api/v1/users/[external_user_id]/route';
+import { parseEnv } from '@/lib/env';
+import { createLlm } from '@/lib/llm';
+import { createOfflineLlm } from '@/lib/llm/offline';
+import { createExtractor } from '@/lib/memory/extraction';
+import { createAccount, type TestAccount } from '../helpers/accounts';
+import { startFakeLlmServer } from '../helpers/fake-llm-server';
+import { call } from '../helpers/http';
+import { startTestApp, type TestApp } from '../helpers/services';
+
+let app: TestApp;
+let llmServer: Awaited<ReturnType<typeof startFakeLlmServer>>;
+let alice: TestAccount;
+let bob: TestAccount;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  llmServer = await startFakeLlmServer();
+  alice = await createAccount();
+  bob = await createAccount();
+});
+afterAll(async () => {
+  await llmServer.stop();
+  await app.stop();
+});
+// Reset after each test too: a describe's beforeAll runs before the next beforeEach.
+const useOffline = () => {
+  app.services.llm = createOfflineLlm();
+  app.services.extractor = createExtractor(app.services.llm);
+};
+beforeEach(useOffline);
+afterEach(useOffline);
+
+const ingest = (body: unknown, token = alice.apiKey) => call(ingestRoute.POST, 'POST', '/api/v1/ingest', { token, body });
+const search = (body: unknown, token = alice.apiKey) => call(searchRoute.POST, 'POST', '/api/v1/search', { token, body });
+const context = (body: unknown, token = alice.apiKey) => call(contextRoute.POST, 'POST', '/api/v1/context', { token, body });
+const getMemory = (id: string, token = alice.apiKey) => call(memoryRoute.GET, 'GET', `/api/v1/memories/${id}`, { token, params: { id } });
+const say = (content: string) => [{ role: 'user', content }];
+
+describe('POST /v1/ingest (offline extraction)', () => {
+  it('stores the reference example: one memory, the user and Bristol as entities, one edge', async () => {
+    const res = await ingest({
+      agentId: 'my-assistant',
+      userId: 'user_123',
+      messages: [
+        { role: 'user', content: 'I just moved to Bristol' },
+        { role: 'assistant', content: 'Welcome to Bristol!' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ memoriesCreated: 1, entitiesExtracted: 2, edgesCreated: 1, extraction: 'offline' });
+    expect(typeof res.body.processingMs).toBe('number');
+    const memory = await getMemory(res.body.memories[0].id);
+    expect(memory.body).toMatchObject({ content: 'I just moved to Bristol', category: 'location', entities: ['Bristol'], agentId: 'my-assistant', userId: 'user_123' });
+    expect(memory.body.sourceMessageIds).toHaveLength(1);
+    const edges = await app.services.db.query<{ relation: string }>('select relation from edges where memory_id = $1', [res.body.memories[0].id]);
+    expect(edges.map((e) => e.relation)).toEqual(['lives_in']);
+  });
+
+  it('keeps the turn before as context and skips questions and small talk', async () => {
+    const res = await ingest({
+      userId: 'context-user',
+      messages: [
+        { role: 'assistant', content: 'What do you do for fun?' },
+        { role: 'user', content: 'I play jazz piano with my band on Fridays.' },
+        { role: 'user', content: 'What time is it?' },
+        { role: 'user', content: 'thanks!' },
+      ],
+    });
+    expect(res.body.memoriesCreated).toBe(1);
+    const memory = await getMemory(res.body.memories[0].id);
+    expect(memory.body).toMatchObject({ context: 'What do you do for fun?', category: 'hobby' });
+  });
+
+  it('supersedes an older fact without losing it: history, search and context follow the new one', async () => {
+    const first = await ingest({ userId: 'mover', messages: say('I live in London near the river.') });
+    const second = await ingest({ userId: 'mover', messages: say('I just moved to Bristol with my partner.') });
+    expect(second.body.memoriesSuperseded).toBe(1);
+    const oldId = first.body.memories[0].id;
+    const newId = second.body.memories[0].id;
+    const old = await getMemory(oldId);
+    expect(old.body.supersededBy).toBe(newId);
+    expect(old.body.validTo).toMatch(/^\d{4}-/);
+
+    const history = await call(historyRoute.GET, 'GET', `/api/v1/memories/${newId}/history`, { token: alice.apiKey, params: { id: newId } });
+    expect(history.body.history.map((m: { id: string }) => m.id)).toEqual([oldId, newId]);
+    expect(history.body.current).toBe(newId);
+
+    const found = await search({ userId: 'mover', query: 'where do I live' });
+    expect(found.body.memories.map((m: { id: string }) => m.id)).toEqual([newId]);
+    const block = await context({ userId: 'mover', messages: say('Where do I live?') });
+    expect(block.body.text).toContain('Bristol');
+    expect(block.body.text).not.toContain('London');
+
+    const listed = await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: alice.apiKey, query: { userId: 'mover', includeSuperseded: 'true' } });
+    expect(listed.body.total).toBe(2);
+  });
+
+  it('merges exact and near duplicates instead of storing twice', async () => {
+    await ingest({ userId: 'dup', messages: say('I am allergic to peanuts.') });
+    const again = await ingest({ userId: 'dup', messages: say('I am  allergic to peanuts.') });
+    expect(again.body).toMatchObject({ memoriesCreated: 0, duplicatesMerged: 1 });
+    const listed = await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: alice.apiKey, query: { userId: 'dup' } });
+    expect(listed.body.total).toBe(1);
+    expect(listed.body.memories[0].sourceMessageIds).toHaveLength(2);
+  });
+
+  it.each([
+    [{ userId: 'u', messages: [] }, 'messages'],
+    [{ userId: 'u' }, 'messages'],
+    [{ messages: say('hello there friend') }, 'userId'],
+    [{ userId: 'u', messages: [{ role: 'robot', content: 'x' }] }, 'messages'],
+    [{ userId: 'u', messages: say('x'), agentId: '' }, 'agentId'],
+  ])('rejects bad body %# with 422', async (body, field) => {
+    const res = await ingest(body);
+    expect(res.status).toBe(422);
+    expect(res.body.details[0].loc[1]).toBe(field);
+  });
+});
+
+describe('POST /v1/ingest with an LLM (OpenAI-compatible server)', () => {
+  it('sends the conversation and existing memories, stores the structured facts, applies supersedes', async () => {
+    const before = await ingest({ userId: 'llm-user', messages: say('I work at Initech as a developer.') });
+    const oldId = before.body.memories[0].id;
+    app.services.llm = createLlm(parseEnv({ LLM_PROVIDER: 'openai', OPENAI_BASE_URL: `${llmServer.url}/v1`, OPENAI_API_KEY: 'sk-test', LLM_MODEL: 'fake-model' }));
+    app.services.extractor = createExtractor(app.services.llm);
+    llmServer.setBehaviour({
+      kind: 'reply',
+      text: JSON.stringify({
+        facts: [
+          {
+            content: 'User works at Globex as a staff engineer',
+            category: 'work',
+            slot: 'work:employer',
+            entities: [{ name: 'Globex', type: 'organization' }],
+            relations: [{ source: 'user', relation: 'works_at', target: 'Globex' }],
+            sourceMessage: 0,
+            supersedes: [oldId, '00000000-0000-0000-0000-000000000000'],
+            duplicateOf: null,
+          },
+          { content: 'User has a daughter named Mia', category: 'relationship', slot: null, entities: [{ name: 'Mia', type: 'person' }], relations: [{ source: 'user', relation: 'daughter', target: 'Mia' }], sourceMessage: 0, supersedes: [], duplicateOf: null },
+        ],
+      }),
+    });
+    const res = await ingest({ userId: 'llm-user', messages: say('Big news: I joined Globex as a staff engineer, and Mia started school.') });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ memoriesCreated: 2, edgesCreated: 2, memoriesSuperseded: 1, extraction: 'llm' });
+    const prompt = JSON.parse(llmServer.requests.at(-1)!.body.messages.at(-1).content);
+    expect(prompt.messages[0].content).toContain('joined Globex');
+    expect(prompt.existing_memories.map((m: { id: string }) => m.id)).toContain(oldId);
+    expect((await getMemory(oldId)).body.supersededBy).toBe(res.body.memories[0].id);
+    const stats = await call(statusRoute.GET, 'GET', '/api/v1/status', { token: alice.apiKey });
+    expect(stats.body.tokensUsed).toBeGreaterThan(0);
+  });
+});
+
+describe('POST /v1/context', () => {
+  beforeAll(async () => {
+    await ingest({ userId: 'ctx', messages: [{ role: 'user', content: 'I am vegetarian and I love spicy Thai food.' }, { role: 'user', content: 'My sister Anna lives in Lisbon.' }, { role: 'user', content: 'I run marathons every spring.' }] });
+  });
+
+  it('returns the documented fields and a markdown block that fits the budget', async () => {
+    const res = await context({ userId: 'ctx', messages: say('What should I cook for dinner tonight?'), tokenBudget: 2000 });
+    expect(res.status).toBe(200);
+    expect(res.body.text.startsWith('## What you know about ctx\n- ')).toBe(true);
+    expect(res.body).toMatchObject({ memoriesUsed: 3, tokenBudget: 2000 });
+    expect(res.body.tokensUsed).toBeLessThanOrEqual(2000);
+    expect(res.body.lines).toHaveLength(3);
+    expect(typeof res.body.retrievalMs).toBe('number');
+  });
+
+  it('says what the budget left out and never exceeds it', async () => {
+    const res = await context({ userId: 'ctx', messages: say('Tell me about my family'), tokenBudget: 30 });
+    expect(res.body.tokensUsed).toBeLessThanOrEqual(30);
+    expect(res.body.memoriesUsed + res.body.omitted.length).toBe(3);
+    expect(res.body.omitted.length).toBeGreaterThan(0);
+  });
+
+  it('gives an empty block for a budget too small for anything', async () => {
+    const res = await context({ userId: 'ctx', messages: say('anything'), tokenBudget: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ text: '', memoriesUsed: 0, tokensUsed: 0 });
+  });
+
+  it('rejects a negative budget', async () => {
+    expect((await context({ userId: 'ctx', messages: say('x'), tokenBudget: -1 })).status).toBe(422);
+  });
+});
+
+describe('POST /v1/search', () => {
+  beforeAll(async () => {
+    await ingest({ userId: 'searcher', messages: say('I moved to Bristol last spring.'), metadata: { source: 'onboarding' } });
+    await ingest({ userId: 'searcher', messages: say('I love hiking in the Brecon Beacons.') });
+  });
+
+  it('returns the reference fields, filtered by category, with explain', async () => {
+    const res = await search({ agentId: undefined, userId: 'searcher', query: 'Bristol', limit: 10, categories: ['location', 'preference'], explain: true });
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(res.body.memories.length);
+    const top = res.body.memories[0];
+    expect(top).toMatchObject({ content: 'I moved to Bristol last spring.', category: 'location' });
+    expect(Object.keys(top.explain).sort()).toEqual(['cosineSimilarity', 'importance', 'keyword', 'recency', 'semantic']);
+    expect(top.explain.keyword).toBeGreaterThan(0);
+    const onlyHobby = await search({ userId: 'searcher', query: 'Bristol', categories: ['hobby'] });
+    expect(onlyHobby.body.memories.every((m: { category: string }) => m.category === 'hobby')).toBe(true);
+  });
+
+  it('filters by metadata', async () => {
+    const res = await search({ userId: 'searcher', query: 'where', metadata: { source: 'onboarding' } });
+    expect(res.body.memories.map((m: { content: string }) => m.content)).toEqual(['I moved to Bristol last spring.']);
+  });
+});
+
+describe('memories CRUD, deletion and end users', () => {
+  it('pages with page/pageSize/total', async () => {
+    for (const fact of ['I collect vintage stamps from Peru.', 'My favourite band is Radiohead.', 'I drive a blue Volvo estate.']) await ingest({ userId: 'pager', messages: say(fact) });
+    const page = await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: alice.apiKey, query: { userId: 'pager', page: 2, pageSize: 2 } });
+    expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
+    expect(page.body.memories).toHaveLength(1);
+    expect((await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: alice.apiKey, query: { page: 0 } })).status).toBe(422);
+  });
+
+  it('deletes a memory with its links, edges and orphaned entities', async () => {
+    const res = await ingest({ userId: 'deleter', messages: say('I work at Umbrella Corp in Raccoon City.') });
+    const id = res.body.memories[0].id;
+    const deleted = await call(memoryRoute.DELETE, 'DELETE', `/api/v1/memories/${id}`, { token: alice.apiKey, params: { id } });
+    expect(deleted.body).toEqual({ deleted: true });
+    const left = await app.services.db.query<{ n: number }>(
+      `select (select count(*) from memory_entities where memory_id = $1)::int + (select count(*) from edges where memory_id = $1)::int
+         + (select count(*) from entities where end_user_id = 'deleter')::int as n`,
+      [id],
+    );
+    expect(left[0]!.n).toBe(0);
+    expect((await getMemory(id)).status).toBe(404);
+  });
+
+  it('DELETE /v1/users/{id} removes everything of one end user and says how much', async () => {
+    await ingest({ userId: 'leaver@example.com', messages: say('I live in Paris with my dog Rex.') });
+    await call(legacyMemory.POST, 'POST', '/api/v1/memory', { token: alice.apiKey, body: { content: 'Leaver likes croissants', external_user_id: 'leaver@example.com' } });
+    const res = await call(usersRoute.DELETE, 'DELETE', '/api/v1/users/leaver@example.com', { token: alice.apiKey, params: { external_user_id: 'leaver@example.com' } });
+    expect(res.status).toBe(200);
+    expect(res.body.deleted).toMatchObject({ memories: 2, chat_messages: 1 });
+    expect(res.body.deleted.entities).toBeGreaterThanOrEqual(2);
+    const rows = await app.services.db.query<{ n: number }>(
+      `select ((select count(*) from memories where end_user_id = $1) + (select count(*) from entities where end_user_id = $1)
+        + (select count(*) from edges where end_user_id = $1) + (select count(*) from chat_messages where end_user_id = $1))::int as n`,
+      ['leaver@example.com'],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('GET /v1/status reports m3mory fields', async () => {
+    const res = await call(statusRoute.GET, 'GET', '/api/v1/status', { token: alice.apiKey });
+    expect(Object.keys(res.body)).toEqual(expect.arrayContaining(['plan', 'memoriesStored', 'storageUsedMb', 'storageLimitMb', 'requestsToday', 'rateLimitPerMin', 'tokensUsed', 'tokenLimit', 'searchesUsed', 'searchLimit']));
+    expect(res.body).toMatchObject({ plan: 'free', rateLimitPerMin: 30 });
+    expect(res.body.memoriesStored).toBeGreaterThan(0);
+  });
+});
+
+describe('isolation and key scopes', () => {
+  it("another account sees nothing of alice's end users on any endpoint", async () => {
+    const own = await ingest({ userId: 'shared-id', messages: say('Alice account secret: I own a sailboat called Nimbus.') });
+    const id = own.body.memories[0].id;
+    expect((await search({ userId: 'shared-id', query: 'sailboat Nimbus' }, bob.apiKey)).body.memories).toEqual([]);
+    expect((await context({ userId: 'shared-id', messages: say('sailboat') }, bob.apiKey)).body.text).toBe('');
+    expect((await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: bob.apiKey, query: { userId: 'shared-id' } })).body.total).toBe(0);
+    expect((await getMemory(id, bob.apiKey)).status).toBe(404);
+    expect((await call(historyRoute.GET, 'GET', `/api/v1/memories/${id}/history`, { token: bob.apiKey, params: { id } })).status).toBe(404);
+    expect((await call(memoryRoute.DELETE, 'DELETE', `/api/v1/memories/${id}`, { token: bob.apiKey, params: { id } })).status).toBe(404);
+    const wiped = await call(usersRoute.DELETE, 'DELETE', '/api/v1/users/shared-id', { token: bob.apiKey, params: { external_user_id: 'shared-id' } });
+    expect(wiped.body.deleted.memories).toBe(0);
+    expect((await getMemory(id)).status).toBe(200);
+  });
+
+  it('a read-only key can search but gets 403 for writes', async () => {
+    const created = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body: { name: 'Read only', scopes: ['read'] } });
+    const readKey = created.body.api_key;
+    expect((await search({ userId: 'searcher', query: 'Bristol' }, readKey)).status).toBe(200);
+    const denied = await ingest({ userId: 'searcher', messages: say('I should not be stored.') }, readKey);
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ detail: 'API key does not have access to this resource' });
+    expect((await call(legacyMemory.POST, 'POST', '/api/v1/memory', { token: readKey, body: { content: 'nope nope', external_user_id: 'x' } })).status).toBe(403);
+  });
+
+  it('an agent-scoped key works only with its agent', async () => {
+    const created = await call(keys.POST, 'POST', '/api/v1/keys', { token: alice.accessToken, body: { name: 'Agent', agent_id: 'support-bot' } });
+    const agentKey = created.body.api_key;
+    const stored = await ingest({ userId: 'agent-user', messages: say('I prefer email over phone calls.') }, agentKey);
+    expect(stored.status).toBe(200);
+    expect((await getMemory(stored.body.memories[0].id)).body.agentId).toBe('support-bot');
+    expect((await ingest({ agentId: 'sales-bot', userId: 'agent-user', messages: say('I like phone calls actually.') }, agentKey)).status).toBe(403);
+    await ingest({ agentId: 'sales-bot', userId: 'agent-user', messages: say('I am shopping for a new laptop.') });
+    const seen = await search({ userId: 'agent-user', query: 'laptop email phone' }, agentKey);
+    expect(seen.body.memories.map((m: { agentId: string }) => m.agentId)).toEqual(['support-bot']);
+    expect((await call(usersRoute.DELETE, 'DELETE', '/api/v1/users/agent-user', { token: agentKey, params: { external_user_id: 'agent-user' } })).status).toBe(403);
+  });
+
+  it('keys created without scopes keep full access', async () => {
+    expect((await ingest({ userId: 'full', messages: say('I have full access as a key.') })).status).toBe(200);
+  });
+});

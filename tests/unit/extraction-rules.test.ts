@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createOfflineExtractor } from '@/lib/memory/extraction/offline';
+import { categorize, detectSlot, findEntities, findRelations } from '@/lib/memory/extraction/rules';
+
+describe('offline extraction rules', () => {
+  it('categorizes common facts', () => {
+    expect(categorize('I just moved to Bristol')).toBe('location');
+    expect(categorize('I work at Google as an engineer')).toBe('work');
+    expect(categorize('I love spicy Thai food')).toBe('preference');
+    expect(categorize('I am allergic to peanuts')).toBe('health');
+    expect(categorize('The sky is blue')).toBe('general');
+  });
+
+  it('finds exclusive slots so updates supersede', () => {
+    expect(detectSlot('I live in London', 'location', [])).toBe('location:home');
+    expect(detectSlot('I just moved to Bristol', 'location', [])).toBe('location:home');
+    expect(detectSlot('I now work at Globex', 'work', [])).toBe('work:employer');
+    expect(detectSlot('My sister lives in Lisbon', 'location', [])).toBeNull();
+  });
+
+  it('finds entities and relations with the right subject', () => {
+    const text = 'My sister Anna lives in Lisbon.';
+    const entities = findEntities(text);
+    expect(entities).toEqual([{ name: 'Anna', type: 'person' }, { name: 'Lisbon', type: 'place' }]);
+    expect(findRelations(text, entities)).toEqual([
+      { source: 'user', relation: 'sister', target: 'Anna' },
+      { source: 'Anna', relation: 'lives_in', target: 'Lisbon' },
+    ]);
+    expect(findRelations('I moved to Bristol', findEntities('I moved to Bristol'))).toEqual([{ source: 'user', relation: 'lives_in', target: 'Bristol' }]);
+  });
+
+  it('turns user turns into facts with the previous turn as context', async () => {
+    const { facts } = await createOfflineExtractor().extract({
+      userId: 'u',
+      existing: [],
+      messages: [
+        { role: 'assistant', content: 'Where are you based?' },
+        { role: 'user', content: 'I live in Leeds with two cats.' },
+        { role: 'user', content: 'ok' },
+      ],
+    });
+    expect(facts).toHaveLength(1);
+    expect(facts[0]).toMatchObject({ content: 'I live in Leeds with two cats.', context: 'Where are you based?', sourceIndex: 1, slot: 'location:home' });
+  });
+});
