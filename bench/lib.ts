@@ -38,9 +38,9 @@ export interface Server {
 
 /** Starts the production build (`next start`) on loopback with a fresh database; builds first if needed. */
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<Server> {
-  if (!fs.existsSync('.next/BUILD_ID')) {
+  if (buildIsStale()) {
     console.log('Building the app (next build)…');
-    await new Promise<void>((resolve, reject) => spawn('npx', ['next', 'build'], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed')))));
+    await new Promise<void>((resolve, reject) => spawn('npx', ['next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed')))));
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-bench-'));
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
@@ -70,6 +70,18 @@ export async function startServer(port: number, env: Record<string, string> = {}
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** True when there is no build or a source file changed after it. */
+function buildIsStale(): boolean {
+  if (!fs.existsSync('.next/BUILD_ID')) return true;
+  const built = fs.statSync('.next/BUILD_ID').mtimeMs;
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  return ['app', 'lib', 'components', 'supabase'].some((dir) => fs.existsSync(dir) && newest(dir) > built) || fs.statSync('proxy.ts').mtimeMs > built;
 }
 
 function childPids(pid: number): number[] {

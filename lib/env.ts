@@ -32,6 +32,19 @@ const EnvSchema = z.object({
   AUTH_SECRET: optionalString,
 
   DEFAULT_PLAN: z.enum(['free', 'starter', 'pro', 'scale', 'enterprise']).default('free'),
+  UPSTASH_REDIS_REST_URL: optionalString,
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_PRICE_STARTER: optionalString,
+  STRIPE_PRICE_PRO: optionalString,
+  STRIPE_PRICE_SCALE: optionalString,
+  /** Points the Stripe client elsewhere (tests, stripe-mock): e.g. http://127.0.0.1:12111 */
+  STRIPE_API_BASE: optionalString,
+  /** Public URL of the app, for Stripe return links; defaults to the request's origin. */
+  APP_URL: optionalString,
+
   MAX_MEMORY_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -63,6 +76,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (env.LLM_PROVIDER === 'google' && !env.GOOGLE_GENERATIVE_AI_API_KEY) {
     throw new ConfigError('LLM_PROVIDER=google needs GOOGLE_GENERATIVE_AI_API_KEY');
+  }
+  if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+    throw new ConfigError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither');
+  }
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (webhooks set the plan)');
   }
   return { ...env, dataDir: path.resolve(env.DATA_DIR), supabaseAuth };
 }

@@ -4,6 +4,7 @@ import { createEmbedder, type Embedder } from '@/lib/embeddings';
 import { ConfigError, getEnv, type Env } from '@/lib/env';
 import { createLlm, type Llm } from '@/lib/llm';
 import { createExtractor, type Extractor } from '@/lib/memory/extraction';
+import { createBilling, type Billing } from '@/lib/billing/stripe';
 import { createRateLimiter, type RateLimiter } from '@/lib/ratelimit';
 
 /** Everything the domain needs from the outside world, chosen once at start-up from the configuration. */
@@ -14,6 +15,7 @@ export interface Services {
   llm: Llm;
   extractor: Extractor;
   rateLimiter: RateLimiter;
+  billing: Billing;
   now: () => Date;
 }
 
@@ -47,6 +49,7 @@ export async function createServices(env: Env, overrides: Partial<Omit<Services,
     llm,
     extractor: overrides.extractor ?? createExtractor(llm),
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(env),
+    billing: overrides.billing ?? createBilling(env),
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -10,6 +10,7 @@ const NAV = [
   { href: '/dashboard/keys', label: 'API Keys' },
   { href: '/dashboard/memories', label: 'Memories' },
   { href: '/dashboard/playground', label: 'Playground' },
+  { href: '/dashboard/billing', label: 'Billing' },
   { href: '/docs', label: 'API Docs' },
 ];
 

@@ -4,6 +4,7 @@ import { planOf } from '@/lib/billing/plans';
 import { ApiError } from '@/lib/errors';
 import { getServices, type Services } from '@/lib/services';
 import { recordUsage } from '@/lib/billing/usage';
+import { describeError, log } from '@/lib/log';
 import { authenticate, type AuthMode } from './authenticate';
 import { defer } from './defer';
 import { checkAccess, type Access } from './scopes';
@@ -38,15 +39,21 @@ async function applyRateLimit(services: Services, ctx: Ctx): Promise<Record<stri
   const perMinute = planOf(ctx.account.plan).requestsPerMinute;
   if (perMinute === null) return {};
   const key = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : `user:${ctx.caller.userId}`;
-  const decision = await services.rateLimiter.limit(key, perMinute);
+  let decision;
+  try {
+    decision = await services.rateLimiter.limit(key, perMinute);
+  } catch (error) {
+    // Fail open: an unreachable limiter store must not take the API down (quotas in Postgres still hold).
+    log.warn('rate limiter unavailable; request allowed', { requestId: ctx.requestId, ...describeError(error) });
+    return {};
+  }
   const headers = {
     'X-RateLimit-Limit': String(decision.limit),
     'X-RateLimit-Remaining': String(decision.remaining),
     'X-RateLimit-Reset': String(Math.ceil(decision.reset / 1000)),
   };
   if (!decision.allowed) {
-    const retryAfter = Math.max(1, Math.ceil((decision.reset - services.now().getTime()) / 1000));
-    throw new ApiError('rate_limited', 'Rate limit exceeded. Upgrade your plan or wait.', { headers: { ...headers, 'Retry-After': String(retryAfter) } });
+    throw new ApiError('rate_limited', 'Rate limit exceeded. Upgrade your plan or wait.', { headers: { ...headers, 'Retry-After': String(decision.retryAfterSeconds) } });
   }
   return headers;
 }

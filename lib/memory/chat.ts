@@ -2,12 +2,15 @@ import type { Ctx } from '@/lib/api/context';
 import { defer, withRetry } from '@/lib/api/defer';
 import { agentScopeOf } from '@/lib/api/scopes';
 import type { ChatInput } from '@/lib/api/schemas/chat';
+import { planOf } from '@/lib/billing/plans';
+import { assertTokensLeft, reserveMemories } from '@/lib/billing/quotas';
 import { recordUsage } from '@/lib/billing/usage';
 import { queryOne, toVectorLiteral } from '@/lib/db';
 import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './chat-prompt';
 import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
+import { RANKING } from './ranking';
 import { recordAccess } from './search-memories';
 
 /** Chat ranks by hybrid relevance; a memory with no shared keyword needs at least this cosine similarity. */
@@ -45,10 +48,10 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
 /** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
 async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
-  const [used, history, duplicate] = await Promise.all([
+  const [used, history, duplicate, roomLeft] = await Promise.all([
     ctx.db.query<UsedMemory>(
-      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_min_similarity => $6, p_agent_id => $7)',
-      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY, agentScopeOf(ctx.caller) ?? null],
+      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $10, $7)',
+      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY, agentScopeOf(ctx.caller) ?? null, RANKING.vectorWeight, RANKING.keywordWeight, RANKING.rrfK],
     ),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
@@ -56,6 +59,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
       input.external_user_id,
       input.message,
     ]),
+    memoryRoomLeft(ctx),
   ]);
   const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: Number(memory.similarity) })));
   return {
@@ -64,8 +68,25 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
     used,
     system,
     messages: [...history, { role: 'user', content: input.message }],
-    storeMessage: !isTrivialMessage(input.message) && !duplicate,
+    storeMessage: !isTrivialMessage(input.message) && !duplicate && roomLeft,
   };
+}
+
+async function memoryRoomLeft(ctx: Ctx): Promise<boolean> {
+  const limit = planOf(ctx.account.plan).memories;
+  if (limit === null) return true;
+  const row = await queryOne<{ memory_count: number }>(ctx.db, 'select memory_count from accounts where id = $1', [ctx.account.id]);
+  return (row?.memory_count ?? 0) < limit;
+}
+
+/** A chat message over the plan's memory limit is simply not stored (the reply still goes out). */
+async function hasRoomForMemory(tx: Ctx['db'], ctx: Ctx): Promise<boolean> {
+  try {
+    await reserveMemories(tx, ctx, 1);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** After the reply: store the message as a memory, append the thread, count tokens. Retried; never blocks the reply. */
@@ -75,7 +96,7 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
     withRetry(() =>
       ctx.db.transaction(async (tx) => {
         const now = ctx.now();
-        if (prepared.storeMessage) {
+        if (prepared.storeMessage && (await hasRoomForMemory(tx, ctx))) {
           await tx.query(
             `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, metadata, importance, base_importance, embedding, source, created_at, updated_at, valid_from)
              values ($1, $2, $9, $3, $4, $5::jsonb, $6, $6, $7::vector, 'chat', $8, $8, $8)`,
@@ -116,6 +137,7 @@ function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
 }
 
 export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  if (ctx.llm.mode === 'llm') await assertTokensLeft(ctx);
   const prepared = await prepareChat(ctx, input);
   let result: LlmResult;
   try {
@@ -136,6 +158,7 @@ const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.str
  * full reply fields, or `error` with {detail}. A client that disconnects aborts the model call.
  */
 export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal: AbortSignal }): Promise<Response> {
+  if (ctx.llm.mode === 'llm') await assertTokensLeft(ctx);
   const prepared = await prepareChat(ctx, input);
   const encoder = new TextEncoder();
   const abort = new AbortController();

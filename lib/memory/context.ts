@@ -1,6 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import type { ContextInput } from '@/lib/api/schemas/m3mory';
 import { resolveAgent } from '@/lib/api/scopes';
+import { consumeSearch } from '@/lib/billing/quotas';
 import { hybridSearch } from './hybrid-search';
 import { recordAccess } from './search-memories';
 import { fitToBudget } from './token-budget';
@@ -17,6 +18,7 @@ function lineFor(content: string, createdAt: Date): string {
  */
 export async function buildContext({ ctx, input }: { ctx: Ctx; input: ContextInput }) {
   const started = performance.now();
+  await consumeSearch(ctx);
   const lastUser = [...input.messages].reverse().find((message) => message.role === 'user') ?? input.messages.at(-1)!;
   const ranked = await hybridSearch(ctx, { endUserId: input.userId, text: lastUser.content.slice(0, 8_000), limit: CANDIDATES, agentId: resolveAgent(ctx, input.agentId) });
   const header = `## What you know about ${input.userId.replace(/\s+/g, ' ')}\n`;

@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
-import { rankCandidates, type ScoreParts } from './ranking';
+import { namesInQuery, RANKING, rankCandidates, type ScoreParts } from './ranking';
 
 export interface HybridQuery {
   endUserId: string;
@@ -36,6 +36,7 @@ interface CandidateRow {
   keyword_score: number;
   vector_rank: number | null;
   keyword_rank: number | null;
+  names: string[];
 }
 
 /** Hybrid retrieval (hybrid_match_memories) plus the final ranking with recency and importance. */
@@ -43,8 +44,10 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
   const [embedding] = await embedOrFail(ctx, [query.text]);
   const candidates = Math.max(50, query.limit * 3);
   const rows = await ctx.db.query<CandidateRow>(
-    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_rank, h.keyword_rank
-     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, p_min_similarity => -1, p_agent_id => $6, p_categories => $7, p_metadata => $8::jsonb) h
+    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_rank, h.keyword_rank,
+            array_remove(array_append(coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
+                                                where me.memory_id = m.id and e.type <> 'user'), '{}'), m.speaker), null) as names
+     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $9, $10, -1, $11, $6, $7, $8::jsonb) h
      join memories m on m.id = h.id`,
     [
       ctx.account.id,
@@ -55,6 +58,9 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       query.agentId ?? null,
       query.categories ?? null,
       query.metadata ? JSON.stringify(query.metadata) : null,
+      RANKING.vectorWeight,
+      RANKING.keywordWeight,
+      RANKING.rrfK,
     ],
   );
   const ranked = rankCandidates(
@@ -66,6 +72,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       keywordRank: row.keyword_rank,
       createdAt: new Date(row.created_at),
       importance: Number(row.importance),
+      named: namesInQuery(query.text, row.names),
     })),
   );
   return ranked.slice(0, query.limit).map((row) => ({

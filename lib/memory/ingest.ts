@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/api/context';
 import type { IngestInput } from '@/lib/api/schemas/m3mory';
 import { resolveAgent } from '@/lib/api/scopes';
+import { assertTokensLeft, reserveMemories } from '@/lib/billing/quotas';
 import { recordUsage } from '@/lib/billing/usage';
 import { queryOne, toVectorLiteral, type Db } from '@/lib/db';
 import { embedOrFail } from './embed';
@@ -25,6 +26,8 @@ interface StoredFact {
   category: string;
   status: 'created' | 'duplicate';
   supersedes: string[];
+  /** Index into the request's messages of the message this fact came from. */
+  sourceMessageIndex: number;
 }
 
 async function storeMessages(db: Db, scope: Scope, conversationId: string, messages: IngestInput['messages'], now: Date): Promise<string[]> {
@@ -77,7 +80,7 @@ async function storeFact(
   scope: Scope,
   fact: ExtractedFact,
   embedding: number[],
-  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; now: Date },
+  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; now: Date; speaker: string | null },
 ): Promise<{ fact: StoredFact; entities: number; edges: number }> {
   const duplicate = await findDuplicate(db, scope, fact, embedding);
   if (duplicate) {
@@ -87,13 +90,15 @@ async function storeFact(
        where id = $1 and account_id = $2 returning id, content, category`,
       [duplicate, scope.accountId, context.now, context.sourceMessageId],
     );
-    if (row) return { fact: { id: row.id, content: row.content, category: row.category ?? 'general', status: 'duplicate', supersedes: [] }, entities: 0, edges: 0 };
+    if (row) {
+      return { fact: { id: row.id, content: row.content, category: row.category ?? 'general', status: 'duplicate', supersedes: [], sourceMessageIndex: fact.sourceIndex }, entities: 0, edges: 0 };
+    }
   }
   const inserted = await queryOne<{ id: string }>(
     db,
     `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot,
-                           importance, base_importance, embedding, source, source_message_ids, valid_from, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10, $11::vector, 'ingest', $12, $13, $13, $13) returning id`,
+                           importance, base_importance, embedding, source, source_message_ids, valid_from, created_at, updated_at, speaker)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10, $11::vector, 'ingest', $12, $13, $13, $13, $14) returning id`,
     [
       scope.accountId,
       scope.endUserId,
@@ -108,12 +113,13 @@ async function storeFact(
       toVectorLiteral(embedding),
       [context.sourceMessageId],
       context.now,
+      context.speaker,
     ],
   );
   const id = inserted!.id;
   const superseded = await supersede(db, scope, id, fact, context.now);
   const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
-  return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded }, ...graph };
+  return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded, sourceMessageIndex: fact.sourceIndex }, ...graph };
 }
 
 /**
@@ -130,19 +136,22 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
     `select h.id, h.content, m.category from hybrid_match_memories($1, $2, $3, $4::vector, $5, p_agent_id => $6) h join memories m on m.id = h.id`,
     [scope.accountId, scope.endUserId, userText, toVectorLiteral(queryEmbedding!), EXISTING_FOR_DECISIONS, scope.agentId],
   );
+  if (ctx.extractor.kind === 'llm') await assertTokensLeft(ctx);
   const { facts, usage } = await ctx.extractor.extract({ userId: input.userId, messages: input.messages, existing });
   const embeddings = await embedOrFail(ctx, facts.map((fact) => fact.content));
 
   const result = await ctx.db.transaction(async (tx) => {
     // One ingest per end user at a time, so two racing updates cannot both stay current.
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${scope.accountId}:${scope.endUserId}`]);
+    // Over the plan's memory limit the whole ingest is refused and nothing is written.
+    await reserveMemories(tx, ctx, facts.length);
     const now = ctx.now();
     const messageIds = await storeMessages(tx, scope, conversationId, input.messages, now);
     const stored: StoredFact[] = [];
     let entities = 0;
     let edges = 0;
     for (const [i, fact] of facts.entries()) {
-      const outcome = await storeFact(tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, now });
+      const outcome = await storeFact(tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, now, speaker: input.messages[fact.sourceIndex]?.name ?? null });
       stored.push(outcome.fact);
       entities += outcome.entities;
       edges += outcome.edges;

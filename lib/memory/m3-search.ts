@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import type { M3SearchInput } from '@/lib/api/schemas/m3mory';
 import { resolveAgent } from '@/lib/api/scopes';
-import { recordUsage } from '@/lib/billing/usage';
+import { consumeSearch } from '@/lib/billing/quotas';
 import { hybridSearch } from './hybrid-search';
 import { recordAccess } from './search-memories';
 
@@ -9,6 +9,7 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** POST /v1/search: hybrid search with category, metadata and agent filters; `explain` shows each signal's part. */
 export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; input: M3SearchInput }) {
+  await consumeSearch(ctx);
   const results = await hybridSearch(ctx, {
     endUserId: input.userId,
     text: input.query,
@@ -17,7 +18,7 @@ export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; inp
     categories: input.categories,
     metadata: input.metadata,
   });
-  await Promise.all([recordAccess(ctx, results.map((r) => r.id)), recordUsage(ctx, 'searches', 1)]);
+  await recordAccess(ctx, results.map((r) => r.id));
   return {
     memories: results.map((result) => ({
       id: result.id,
@@ -32,6 +33,7 @@ export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; inp
             explain: {
               semantic: round(result.parts.semantic),
               keyword: round(result.parts.keyword),
+              entity: round(result.parts.entity),
               recency: round(result.parts.recency),
               importance: round(result.parts.importance),
               cosineSimilarity: round(result.similarity),

@@ -2,7 +2,7 @@ import type { Ctx } from '@/lib/api/context';
 import type { SearchMemoriesInput } from '@/lib/api/schemas/memory';
 import { agentScopeOf } from '@/lib/api/scopes';
 import { toVectorLiteral } from '@/lib/db';
-import { recordUsage } from '@/lib/billing/usage';
+import { consumeSearch } from '@/lib/billing/quotas';
 import { embedOrFail } from './embed';
 import { IMPORTANCE_AFTER_ACCESS_SQL } from './importance';
 import { toMemoryView, type MemoryRow } from './memory-view';
@@ -23,6 +23,7 @@ export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
 
 /** Semantic search inside one end user's memories through match_memories (exact: it never misses a row). */
 export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMemoriesInput }) {
+  await consumeSearch(ctx);
   const [embedding] = await embedOrFail(ctx, [input.query]);
   const rows = await ctx.db.query<MatchRow>(
     `select m.id, m.content, m.end_user_id, m.metadata, m.importance, m.access_count, m.created_at, m.updated_at,
@@ -31,7 +32,7 @@ export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMe
      order by r.combined_score desc, r.similarity desc, r.id`,
     [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), input.similarity_threshold, input.limit, agentScopeOf(ctx.caller) ?? null],
   );
-  await Promise.all([recordAccess(ctx, rows.map((row) => row.id)), recordUsage(ctx, 'searches', 1)]);
+  await recordAccess(ctx, rows.map((row) => row.id));
   return {
     results: rows.map((row) => ({
       memory: toMemoryView(row),

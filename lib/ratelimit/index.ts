@@ -1,5 +1,6 @@
 import type { Env } from '@/lib/env';
 import { createMemoryRateLimiter } from './memory';
+import { createUpstashRateLimiter } from './upstash';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -7,6 +8,8 @@ export interface RateLimitDecision {
   remaining: number;
   /** Unix time in milliseconds when the window frees up. */
   reset: number;
+  /** Seconds until a refused request may succeed, by the limiter's own clock. */
+  retryAfterSeconds: number;
 }
 
 export interface RateLimiter {
@@ -14,7 +17,10 @@ export interface RateLimiter {
   limit(key: string, limit: number): Promise<RateLimitDecision>;
 }
 
+/** Upstash when configured (shared across instances), else an in-process window (one instance). */
 export function createRateLimiter(env: Env): RateLimiter {
-  void env; // Upstash is chosen here once its variables are set (issue 6)
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    return createUpstashRateLimiter({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+  }
   return createMemoryRateLimiter();
 }

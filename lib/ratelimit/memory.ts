@@ -19,9 +19,10 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       const overlap = 1 - (time - start) / WINDOW_MS;
       const used = Math.floor(entry.previous * overlap) + entry.current;
       const reset = start + WINDOW_MS;
-      if (used >= limit) return { allowed: false, limit, remaining: 0, reset };
+      const retryAfterSeconds = Math.max(1, Math.ceil((reset - time) / 1000));
+      if (used >= limit) return { allowed: false, limit, remaining: 0, reset, retryAfterSeconds };
       entry.current += 1;
-      return { allowed: true, limit, remaining: Math.max(0, limit - used - 1), reset };
+      return { allowed: true, limit, remaining: Math.max(0, limit - used - 1), reset, retryAfterSeconds };
     },
   };
 }

@@ -64,7 +64,7 @@ export async function startTestApp(
   const database = await createTestDatabase();
   const env = parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env });
   // Per-minute limits have their own tests; elsewhere they would only make tests depend on speed.
-  const unlimited = { limit: async (_key: string, limit: number) => ({ allowed: true, limit, remaining: limit, reset: Date.now() + 60_000 }) };
+  const unlimited = { limit: async (_key: string, limit: number) => ({ allowed: true, limit, remaining: limit, reset: Date.now() + 60_000, retryAfterSeconds: 60 }) };
   const services = await createServices(env, { embedder: testEmbedder(), rateLimiter: unlimited, ...options.overrides, db: database.db });
   setServices(services);
   return {

@@ -79,7 +79,7 @@ describe('POST /v1/ingest (offline extraction)', () => {
     });
     expect(res.body.memoriesCreated).toBe(1);
     const memory = await getMemory(res.body.memories[0].id);
-    expect(memory.body).toMatchObject({ context: 'What do you do for fun?', category: 'hobby' });
+    expect(memory.body).toMatchObject({ context: 'What do you do for fun?\nWhat time is it?', category: 'hobby' });
   });
 
   it('supersedes an older fact without losing it: history, search and context follow the new one', async () => {

@@ -29,7 +29,7 @@ describe('offline extraction rules', () => {
     expect(findRelations('I moved to Bristol', findEntities('I moved to Bristol'))).toEqual([{ source: 'user', relation: 'lives_in', target: 'Bristol' }]);
   });
 
-  it('turns user turns into facts with the previous turn as context', async () => {
+  it('turns user turns into facts with the turns around them as context', async () => {
     const { facts } = await createOfflineExtractor().extract({
       userId: 'u',
       existing: [],
@@ -40,6 +40,6 @@ describe('offline extraction rules', () => {
       ],
     });
     expect(facts).toHaveLength(1);
-    expect(facts[0]).toMatchObject({ content: 'I live in Leeds with two cats.', context: 'Where are you based?', sourceIndex: 1, slot: 'location:home' });
+    expect(facts[0]).toMatchObject({ content: 'I live in Leeds with two cats.', context: 'Where are you based?\nok', sourceIndex: 1, slot: 'location:home' });
   });
 });

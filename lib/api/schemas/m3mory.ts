@@ -10,6 +10,7 @@ export const AgentId = text('agentId', 255)
 export const MessageSchema = z.object({
   role: z.enum(['user', 'assistant', 'system', 'tool']),
   content: text('content', 32_000),
+  name: text('name', 100).optional().describe('Who is speaking, in multi-party conversations (as in OpenAI messages).'),
 });
 
 export const IngestBody = z.object({

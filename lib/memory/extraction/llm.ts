@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Llm } from '@/lib/llm';
+import { surroundingContext } from './offline';
 import type { ExtractedFact, Extractor } from './types';
 
 export const ExtractionSchema = z.object({
@@ -34,7 +35,7 @@ export function createLlmExtractor(llm: Llm): Extractor {
       const prompt = JSON.stringify({
         user: userId,
         existing_memories: existing.map((memory) => ({ id: memory.id, content: memory.content, category: memory.category })),
-        messages: messages.map((message, index) => ({ index, role: message.role, content: message.content })),
+        messages: messages.map((message, index) => ({ index, role: message.role, name: message.name, content: message.content })),
       });
       const { object, usage } = await llm.generateObject({ system: SYSTEM, prompt, schema: ExtractionSchema });
       const known = new Set(existing.map((memory) => memory.id));
@@ -49,7 +50,7 @@ export function createLlmExtractor(llm: Llm): Extractor {
             entities: fact.entities.filter((entity) => entity.name.trim()),
             relations: fact.relations.filter((relation) => relation.target.trim()),
             sourceIndex,
-            context: sourceIndex > 0 ? messages[sourceIndex - 1]!.content : null,
+            context: surroundingContext(messages, sourceIndex),
             // Only ids the model was shown: it cannot reach other users' memories.
             supersedes: fact.supersedes.filter((id) => known.has(id)),
             duplicateOf: fact.duplicateOf && known.has(fact.duplicateOf) ? fact.duplicateOf : null,

@@ -1,9 +1,15 @@
 import { categorize, detectSlot, findEntities, findRelations, isMemorable } from './rules';
-import type { ExtractedFact, Extractor } from './types';
+import type { ConversationMessage, ExtractedFact, Extractor } from './types';
+
+export function surroundingContext(messages: ConversationMessage[], index: number): string | null {
+  const around = [messages[index - 1], messages[index + 1]].filter((m): m is ConversationMessage => Boolean(m?.content.trim()));
+  return around.length ? around.map((m) => m.content.trim()).join('\n') : null;
+}
 
 /**
- * No LLM: each memorable user turn becomes one memory, kept with the turn before it as context;
- * category, entities, relations and the supersession slot come from rules and compromise.
+ * No LLM: each memorable user turn becomes one memory, kept with the turns before and after it as context
+ * (an answer often only makes sense with its question, and vice versa); category, entities, relations and the
+ * supersession slot come from rules and compromise.
  */
 export function createOfflineExtractor(): Extractor {
   return {
@@ -23,7 +29,7 @@ export function createOfflineExtractor(): Extractor {
           entities,
           relations: findRelations(content, entities),
           sourceIndex: index,
-          context: index > 0 ? messages[index - 1]!.content.trim() || null : null,
+          context: surroundingContext(messages, index),
           supersedes: [],
           duplicateOf: null,
         });

@@ -3,6 +3,7 @@ import type { LlmUsage } from '@/lib/llm/types';
 export interface ConversationMessage {
   role: 'user' | 'assistant' | 'system' | 'tool';
   content: string;
+  name?: string;
 }
 
 export interface ExtractedEntity {
@@ -26,7 +27,7 @@ export interface ExtractedFact {
   relations: ExtractedRelation[];
   /** Index of the message it came from. */
   sourceIndex: number;
-  /** The turn before the source message, kept as context. */
+  /** The turns around the source message (before and after), kept as searchable context. */
   context: string | null;
   /** Ids of existing memories this fact replaces (decided by the LLM; the offline rules use `slot`). */
   supersedes: string[];

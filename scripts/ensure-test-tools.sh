@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The suite uses two programs from Debian: Chromium for the browser tests (Playwright cannot download browsers
+# here) and redis-server for the Upstash rate-limit path. Installs whichever is missing when run as root.
+set -euo pipefail
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages for the tests: ${missing[*]}…"
+if [ "$(id -u)" = "0" ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+elif command -v sudo >/dev/null 2>&1; then
+  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Install them first: apt-get install -y ${missing[*]} (or set CHROMIUM_PATH to a Chromium binary)." >&2
+  exit 1
+fi
