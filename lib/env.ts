@@ -45,6 +45,9 @@ const EnvSchema = z.object({
   /** Public URL of the app, for Stripe return links; defaults to the request's origin. */
   APP_URL: optionalString,
 
+  /** Bearer secret for /api/cron/maintenance (Vercel Cron sends it); unset = the cron route is off. */
+  CRON_SECRET: optionalString,
+
   MAX_MEMORY_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(16_000),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

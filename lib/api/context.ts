@@ -3,7 +3,8 @@ import type { Services } from '@/lib/services';
 
 export type Caller =
   | { type: 'apiKey'; keyId: string; scopes: string[] }
-  | { type: 'session'; userId: string; email: string };
+  | { type: 'session'; userId: string; email: string }
+  | { type: 'system'; name: 'cron' | 'script' };
 
 /** What every domain function receives: the account, who is calling, and the outside world. */
 export interface Ctx extends Services {

@@ -38,7 +38,7 @@ type Handler<B, Q, P> = (args: HandlerArgs<B, Q, P>) => Promise<unknown>;
 async function applyRateLimit(services: Services, ctx: Ctx): Promise<Record<string, string>> {
   const perMinute = planOf(ctx.account.plan).requestsPerMinute;
   if (perMinute === null) return {};
-  const key = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : `user:${ctx.caller.userId}`;
+  const key = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : ctx.caller.type === 'session' ? `user:${ctx.caller.userId}` : `system:${ctx.caller.name}`;
   let decision;
   try {
     decision = await services.rateLimiter.limit(key, perMinute);

@@ -14,7 +14,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .readdirSync(/*turbopackIgnore: true*/ dir)
     .filter((name) => /^\d+_.+\.sql$/.test(name))
     .sort()
-    .map((name) => ({ version: name.replace(/\.sql$/, ''), sql: fs.readFileSync(/*turbopackIgnore: true*/ path.join(dir, name), 'utf8') }));
+    .map((name) => ({ version: name.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(/*turbopackIgnore: true*/ dir, name), 'utf8') }));
 }
 
 /** Applies each migration once, in order, each in its own transaction, recording it in schema_migrations. */

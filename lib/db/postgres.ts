@@ -32,6 +32,10 @@ export function createPostgresDb(url: string, options: { max?: number } = {}): D
     prepare: !/:6543\//.test(url),
     connect_timeout: 10,
     idle_timeout: 30,
+    // The Db contract passes json/jsonb parameters as JSON text (as PGlite takes them); don't encode them twice.
+    types: {
+      json: { to: 114, from: [114, 3802], serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)), parse: (value: string) => JSON.parse(value) },
+    },
   });
   return wrap(sql, sql);
 }

@@ -1,6 +1,9 @@
 export type SqlParam = string | number | boolean | null | Date | string[] | undefined;
 
-/** The one SQL client interface. Queries are parameterised ($1, $2, …); never concatenate input into SQL. */
+/**
+ * The one SQL client interface. Queries are parameterised ($1, $2, …); never concatenate input into SQL.
+ * json/jsonb parameters are passed as JSON text (JSON.stringify) and cast in SQL (`$1::jsonb`).
+ */
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   query<Row = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<Row[]>;

@@ -4,7 +4,7 @@ export interface MemoryRow {
   id: string;
   content: string;
   end_user_id: string;
-  metadata: Record<string, unknown> | string;
+  metadata: Record<string, unknown>;
   importance: number;
   access_count: number;
   created_at: Date | string;
@@ -22,7 +22,7 @@ export function toMemoryView(row: MemoryRow): MemoryViewT {
     id: row.id,
     content: row.content,
     external_user_id: row.end_user_id,
-    metadata: (typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata) as MemoryViewT['metadata'],
+    metadata: row.metadata as MemoryViewT['metadata'],
     importance_score: round(Number(row.importance)),
     access_count: Number(row.access_count),
     created_at: iso(row.created_at),

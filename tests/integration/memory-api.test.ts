@@ -31,6 +31,9 @@ describe('POST /v1/memory', () => {
     expect(res.body.memory).toMatchObject({ content: 'User prefers dark mode and uses VS Code', external_user_id: 'john_doe@gmail.com', metadata: { source: 'onboarding' }, importance_score: 0.5 });
     expect(res.body.memory.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.memory.created_at).toMatch(ISO);
+    // Stored as a JSON object, not a JSON string: queryable from SQL (and supabase.rpc).
+    const [row] = await app.services.db.query<{ source: string; kind: string }>("select metadata->>'source' as source, jsonb_typeof(metadata) as kind from memories where id = $1", [res.body.memory.id]);
+    expect(row).toEqual({ source: 'onboarding', kind: 'object' });
   });
 
   it('round-trips unicode, emoji, SQL metacharacters byte for byte', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalUserId, Metadata, queryInt, queryNumber, text } from './common';
+import { ExternalUserId, Metadata, queryBoolean, queryInt, queryNumber, text } from './common';
 
 // Length is bounded by MAX_MEMORY_CHARS in the service (413), and the whole body by MAX_BODY_BYTES.
 export const Content = z
@@ -34,6 +34,7 @@ export const ListMemoriesQuery = z.object({
   limit: queryInt(1, 200, 50),
   offset: queryInt(0, 10_000_000, 0),
   external_user_id: ExternalUserId.optional(),
+  archived: queryBoolean(false).describe('true lists archived (pruned) memories instead, for restoring.'),
 });
 
 export const MemoryIdParams = z.object({ memory_id: z.uuid('memory_id must be a UUID') });

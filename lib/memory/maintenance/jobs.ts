@@ -1,0 +1,57 @@
+import type { Ctx } from '@/lib/api/context';
+import { describeError, log } from '@/lib/log';
+import { recalculateImportance } from './importance';
+import { rebuildLinks } from './links';
+import { pruneMemories, type PruneOptions } from './prune';
+import { endUsersOf, finishRun, reportProgress, startRun, type JobType, type RunTrigger } from './runs';
+import { summarizeEndUser } from './summarize';
+
+export const PRUNE_DEFAULTS: PruneOptions = { max_age_days: 90, min_importance: 0.1, max_memories: 10_000, archive_only: true, dry_run: false };
+
+type Counts = Record<string, number>;
+
+async function perUser(ctx: Ctx, runId: string, label: string, endUserId: string | undefined, work: (user: string) => Promise<Counts>): Promise<Counts> {
+  const users = await endUsersOf(ctx.db, ctx.account.id, endUserId);
+  const totals: Counts = { end_users: users.length };
+  for (const [index, user] of users.entries()) {
+    for (const [key, value] of Object.entries(await work(user))) totals[key] = (totals[key] ?? 0) + value;
+    await reportProgress(ctx.db, runId, { step: label, end_users_done: index + 1, end_users_total: users.length });
+  }
+  return totals;
+}
+
+const STEPS: Record<Exclude<JobType, 'all'>, (ctx: Ctx, runId: string, params: { endUserId?: string; prune: PruneOptions }) => Promise<Record<string, unknown>>> = {
+  'importance-recalculation': async (ctx, _runId, { endUserId }) => ({ memories_updated: await recalculateImportance(ctx, endUserId) }),
+  'link-optimization': (ctx, runId, { endUserId }) => perUser(ctx, runId, 'link-optimization', endUserId, async (user) => ({ links: await rebuildLinks(ctx, user) })),
+  summarization: (ctx, runId, { endUserId }) =>
+    perUser(ctx, runId, 'summarization', endUserId, async (user) => {
+      const result = await summarizeEndUser(ctx, user);
+      return { clusters: result.clusters, summaries_created: result.created, summaries_unchanged: result.unchanged, summaries_removed: result.removed };
+    }),
+  pruning: async (ctx, runId, { prune }) => {
+    const result = await pruneMemories({ ctx, input: prune, onProgress: (done, total) => reportProgress(ctx.db, runId, { step: 'pruning', end_users_done: done, end_users_total: total }) });
+    return { pruned: result.pruned_count, dry_run: result.dry_run, archive_only: result.archive_only, ...result.by_reason };
+  },
+};
+
+const ALL_ORDER: Exclude<JobType, 'all'>[] = ['importance-recalculation', 'pruning', 'summarization', 'link-optimization'];
+
+/**
+ * Runs one maintenance job (or all, in order) for the caller's account only, recording the run: start, end,
+ * counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
+ * user either done or untouched.
+ */
+export async function runMaintenance({ ctx, input }: { ctx: Ctx; input: { jobType: JobType; trigger: RunTrigger; endUserId?: string; prune?: Partial<PruneOptions> } }) {
+  const prune = { ...PRUNE_DEFAULTS, ...input.prune, external_user_id: input.endUserId };
+  const runId = await startRun(ctx.db, { accountId: ctx.account.id, jobType: input.jobType, trigger: input.trigger, params: { external_user_id: input.endUserId ?? null, ...(input.jobType === 'pruning' || input.jobType === 'all' ? { prune } : {}) }, now: ctx.now() });
+  const steps = input.jobType === 'all' ? ALL_ORDER : [input.jobType];
+  const counts: Record<string, unknown> = {};
+  try {
+    for (const step of steps) counts[step] = await STEPS[step](ctx, runId, { endUserId: input.endUserId, prune });
+    return { status: 'success' as const, run: await finishRun(ctx.db, runId, { status: 'succeeded', counts: input.jobType === 'all' ? counts : (counts[input.jobType] as Counts), now: ctx.now() }) };
+  } catch (error) {
+    log.error('maintenance job failed', { runId, jobType: input.jobType, ...describeError(error) });
+    const run = await finishRun(ctx.db, runId, { status: 'failed', counts, error: error instanceof Error ? error.message : String(error), now: ctx.now() });
+    return { status: 'error' as const, run };
+  }
+}
