@@ -35,7 +35,8 @@ export default defineConfig({
     url: `${baseURL}/api/v1/openapi.json`,
     timeout: 300_000,
     reuseExistingServer: false,
-    env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(PORT) },
+    // New accounts start on Pro (120 requests/min) so the API flows and the evaluation are not paced by the Free plan.
+    env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(PORT), DEFAULT_PLAN: 'pro' },
     stdout: 'pipe',
     stderr: 'pipe',
   },

@@ -99,8 +99,22 @@ export async function signUp(services: Services, body: unknown, issuer: string) 
   return issueSession(services, user, issuer);
 }
 
-export async function signInWithPassword(services: Services, body: unknown, issuer: string) {
+/** Sign-in attempts allowed per minute for one email, and for one client address. */
+export const SIGN_IN_ATTEMPTS_PER_EMAIL = 10;
+export const SIGN_IN_ATTEMPTS_PER_CLIENT = 30;
+
+async function throttleSignIn(services: Services, email: string, clientAddress: string | null): Promise<void> {
+  const checks = [services.rateLimiter.limit(`signin:email:${email}`, SIGN_IN_ATTEMPTS_PER_EMAIL)];
+  if (clientAddress) checks.push(services.rateLimiter.limit(`signin:client:${clientAddress}`, SIGN_IN_ATTEMPTS_PER_CLIENT));
+  const decisions = await Promise.all(checks);
+  if (decisions.some((decision) => !decision.allowed)) {
+    throw new GoTrueError(429, 'over_request_rate_limit', 'Too many sign-in attempts. Wait a minute and try again.');
+  }
+}
+
+export async function signInWithPassword(services: Services, body: unknown, issuer: string, clientAddress: string | null = null) {
   const { email, password } = parseCredentials(body);
+  await throttleSignIn(services, email, clientAddress);
   const user = await queryOne<LocalUserRow>(services.db, 'select * from local_users where email = $1', [email]);
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);

@@ -147,3 +147,22 @@ describe('local auth (Supabase Auth compatible)', () => {
     expect(rows[0]!.password_hash).not.toContain('hunter2');
   });
 });
+
+describe('sign-in throttling', () => {
+  it('refuses the 11th attempt in a minute for one email, whatever the password', async () => {
+    const { createMemoryRateLimiter } = await import('@/lib/ratelimit/memory');
+    const previous = app.services.rateLimiter;
+    app.services.rateLimiter = createMemoryRateLimiter();
+    try {
+      const attempt = () => call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email: alice.email, password: 'guess-guess-guess' } });
+      for (let i = 0; i < 10; i++) expect((await attempt()).status).toBe(400);
+      const blocked = await attempt();
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.error_code).toBe('over_request_rate_limit');
+      const right = await call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email: alice.email, password: 'correct horse battery' } });
+      expect(right.status).toBe(429);
+    } finally {
+      app.services.rateLimiter = previous;
+    }
+  });
+});

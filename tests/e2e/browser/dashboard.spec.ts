@@ -10,7 +10,7 @@ test('a new developer signs up, gets a key, stores memories with it, browses, ch
   const email = uniqueEmail('browser');
   await new AuthPage(page).signUp(email, 'correct horse battery');
   await expect(page.getByTestId('signed-in-email')).toHaveText(email);
-  await expect(page.getByTestId('plan-name')).toHaveText('Free');
+  await expect(page.getByTestId('plan-name')).toHaveText('Pro');
   await snapshot(page, testInfo, 'overview-empty');
 
   const keys = new KeysPage(page);

@@ -5,7 +5,8 @@ import { GoTrueError, refreshSession, signInWithPassword } from '@/lib/auth/loca
 export const POST = gotrueRoute(async ({ services, request, issuer }) => {
   const grantType = new URL(request.url).searchParams.get('grant_type');
   const body = await readJson(request);
-  if (grantType === 'password') return signInWithPassword(services, body, issuer);
+  const clientAddress = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip');
+  if (grantType === 'password') return signInWithPassword(services, body, issuer, clientAddress);
   if (grantType === 'refresh_token') return refreshSession(services, body, issuer);
   throw new GoTrueError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
 });

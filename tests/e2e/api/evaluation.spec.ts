@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { loadDataset } from '../../../bench/eval/dataset';
+import { formatResults, runEvaluation } from '../../../bench/eval/run-eval';
+import { signUpWithKey } from '../helpers';
+
+// The retrieval evaluation on our own small dataset, through the real HTTP API of the production build.
+test('evaluation: hybrid search finds the evidence of our fixture conversation', async ({ request, baseURL }) => {
+  test.setTimeout(120_000);
+  const { apiKey } = await signUpWithKey(request);
+  const dataset = loadDataset(path.join('tests', 'fixtures', 'eval-mini.json'));
+  const runs = await runEvaluation({ baseUrl: baseURL!, apiKey, dataset, modes: ['store', 'ingest'], runId: 'e2e' });
+  console.log(formatResults(runs));
+  const hybridIngest = runs.find((run) => run.mode === 'ingest' && run.path === 'hybrid-search')!;
+  const hybridStore = runs.find((run) => run.mode === 'store' && run.path === 'hybrid-search')!;
+  expect(hybridIngest.overall.questions).toBe(12);
+  // Quality floors on a dataset small enough to reason about by hand: every answer is one clear turn.
+  expect(hybridIngest.overall.hit[5]).toBeGreaterThanOrEqual(0.9);
+  expect(hybridStore.overall.hit[5]).toBeGreaterThanOrEqual(0.9);
+  expect(hybridIngest.context!.evidenceRecall).toBeGreaterThan(0.8);
+});
