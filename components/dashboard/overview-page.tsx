@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { Alert, Card, Spinner } from '@/components/ui/primitives';
+import { UsagePanels } from './usage-panels';
 import { useApi } from './use-api';
 
 interface Overview {
@@ -62,6 +63,7 @@ export function OverviewPage() {
           <Meter label="LLM tokens (per month)" used={data.usage.tokens_this_month.total} limit={data.plan.token_limit} testId="meter-tokens" />
         </div>
       </Card>
+      <UsagePanels />
       {data.total_memories === 0 && (
         <Card title="Get started">
           <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-700">

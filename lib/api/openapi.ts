@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatBody, ChatResponse, LegacyChatBody, LegacyChatResponse } from './schemas/chat';
 import { CreateKeyBody, CreateKeyResponse, ListKeysResponse } from './schemas/keys';
+import { PruneQuery, RunsQuery, UserScopeQuery } from './schemas/maintenance';
 import { ContextBody, IngestBody, M3ListQuery, M3SearchBody } from './schemas/m3mory';
 import {
   DeleteMemoryResponse,
@@ -37,6 +38,13 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/memory/stats', summary: 'Aggregate statistics and usage', tag: 'Memory', auth: 'apiKey', query: ScopeQuery },
   { method: 'get', path: '/v1/memory/{memory_id}', summary: 'Get one memory', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: MemoryView },
   { method: 'delete', path: '/v1/memory/{memory_id}', summary: 'Delete one memory permanently', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: DeleteMemoryResponse },
+  { method: 'post', path: '/v1/memory/summarize', summary: 'Cluster related memories per end user and keep one summary each', tag: 'Maintenance', auth: 'apiKey', query: UserScopeQuery },
+  { method: 'post', path: '/v1/memory/prune', summary: 'Archive or delete old, unimportant or surplus memories (dry_run previews)', tag: 'Maintenance', auth: 'apiKey', query: PruneQuery },
+  { method: 'post', path: '/v1/memory/maintenance/{job_type}', summary: 'Run pruning, summarization, link-optimization, importance-recalculation or all', tag: 'Maintenance', auth: 'apiKey', query: UserScopeQuery, pathParams: { job_type: 'pruning | summarization | link-optimization | importance-recalculation | all' } },
+  { method: 'get', path: '/v1/memory/maintenance/runs', summary: 'Maintenance runs, newest first', tag: 'Maintenance', auth: 'apiKey', query: RunsQuery },
+  { method: 'post', path: '/v1/memory/{memory_id}/restore', summary: 'Restore an archived memory', tag: 'Maintenance', auth: 'apiKey', pathParams: { memory_id: 'The memory id (UUID).' } },
+  { method: 'get', path: '/v1/export', summary: 'Export memories as streamed JSON Lines (account or one end user)', tag: 'Data ownership', auth: 'apiKey', query: ScopeQuery },
+  { method: 'post', path: '/v1/import', summary: 'Import JSON Lines from /v1/export (ids, metadata, timestamps kept)', tag: 'Data ownership', auth: 'apiKey' },
   { method: 'post', path: '/v1/chat/', summary: 'Chat with memory injected into the prompt', tag: 'Chat', auth: 'apiKey', body: ChatBody, response: ChatResponse },
   { method: 'post', path: '/v1/chat/legacy', summary: 'Chat (legacy response shape)', tag: 'Chat', auth: 'apiKey', body: LegacyChatBody, response: LegacyChatResponse },
   { method: 'post', path: '/v1/ingest', summary: 'Extract and store memories (facts, entities, edges) from a conversation', tag: 'Conversation memory', auth: 'apiKey', body: IngestBody },

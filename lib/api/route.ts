@@ -66,31 +66,49 @@ async function parseInputs<B, Q, P>(request: Request, routeParams: RouteParams, 
   return { body, query, params };
 }
 
+/** After the response: one request-log row (usage charts, latency, recent errors) and the daily request counter. */
+function logApiRequest(ctx: Ctx, request: Request, status: number, durationMs: number): void {
+  const keyId = ctx.caller.type === 'apiKey' ? ctx.caller.keyId : null;
+  const path = new URL(request.url).pathname.slice(0, 200);
+  defer(async () => {
+    await ctx.db.query(
+      'insert into request_log (account_id, api_key_id, request_id, method, path, status, duration_ms) values ($1, $2, $3, $4, $5, $6, $7)',
+      [ctx.account.id, keyId, ctx.requestId, request.method, path, status, Math.round(durationMs)],
+    );
+    await recordUsage(ctx, 'requests', 1);
+  });
+}
+
 /**
  * Builds a route handler: request id → authentication → rate limit → input parsing → handler → JSON.
  * A handler may return a Response (streams) or any JSON-serialisable value.
  */
 export function route<B = undefined, Q = undefined, P = Record<string, string>>(options: RouteOptions<B, Q, P>, handler: Handler<B, Q, P>) {
   return async (request: Request, routeParams: RouteParams): Promise<Response> => {
+    const started = performance.now();
     const requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
     let headers: Record<string, string> = {};
+    let ctx: Ctx | undefined;
+    let response: Response;
     try {
       const services = await getServices();
       const identity = await authenticate(request, options.auth, services);
-      const ctx: Ctx = { ...services, ...identity, requestId };
+      ctx = { ...services, ...identity, requestId };
       headers = await applyRateLimit(services, ctx);
       checkAccess(ctx.caller, options.access ?? (request.method === 'GET' ? 'read' : 'write'));
-      if (ctx.caller.type === 'apiKey') defer(() => recordUsage(ctx, 'requests', 1));
       const inputs = await parseInputs(request, routeParams, options, services.env.MAX_BODY_BYTES);
       const result = await handler({ ctx, request, ...inputs });
       if (result instanceof Response) {
         result.headers.set('X-Request-Id', requestId);
         for (const [name, value] of Object.entries(headers)) result.headers.set(name, value);
-        return result;
+        response = result;
+      } else {
+        response = Response.json(result, { status: options.status ?? 200, headers: { ...headers, 'X-Request-Id': requestId } });
       }
-      return Response.json(result, { status: options.status ?? 200, headers: { ...headers, 'X-Request-Id': requestId } });
     } catch (error) {
-      return errorResponse(error, requestId, headers);
+      response = errorResponse(error, requestId, headers);
     }
+    if (ctx?.caller.type === 'apiKey') logApiRequest(ctx, request, response.status, performance.now() - started);
+    return response;
   };
 }

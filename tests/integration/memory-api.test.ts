@@ -3,6 +3,7 @@ import * as memory from '@/app/api/v1/memory/route';
 import * as memoryById from '@/app/api/v1/memory/[memory_id]/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
+import * as usageRoute from '@/app/api/dashboard/usage/route';
 import { createAccount, type TestAccount } from '../helpers/accounts';
 import { call } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/services';
@@ -214,6 +215,18 @@ describe('list, get, delete, stats', () => {
     const res = await call(memoryById.GET, 'GET', '/api/v1/memory/not-a-uuid', { token: alice.apiKey, params: { memory_id: 'not-a-uuid' } });
     expect(res.status).toBe(422);
     expect(res.body.details[0].loc).toEqual(['path', 'memory_id']);
+  });
+
+  it('logs API requests for the dashboard: 30 days of counts, latency and recent errors with request ids', async () => {
+    const failing = await call(memoryById.GET, 'GET', '/api/v1/memory/00000000-0000-4000-8000-000000000000', { token: bob.apiKey, params: { memory_id: '00000000-0000-4000-8000-000000000000' } });
+    const usage = await call(usageRoute.GET, 'GET', '/api/dashboard/usage', { token: bob.accessToken });
+    expect(usage.status).toBe(200);
+    expect(usage.body.daily).toHaveLength(30);
+    expect(usage.body.daily.at(-1).requests).toBeGreaterThan(0);
+    expect(usage.body.latency.p50_ms).toBeGreaterThanOrEqual(0);
+    expect(usage.body.recent_errors[0]).toMatchObject({ status: 404, request_id: failing.headers.get('x-request-id') });
+    const alicesView = await call(usageRoute.GET, 'GET', '/api/dashboard/usage', { token: alice.accessToken });
+    expect(alicesView.body.recent_errors.map((e: { request_id: string }) => e.request_id)).not.toContain(failing.headers.get('x-request-id'));
   });
 
   it('reports stats for the account and per end user', async () => {

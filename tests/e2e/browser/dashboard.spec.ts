@@ -50,7 +50,14 @@ test('a new developer signs up, gets a key, stores memories with it, browses, ch
 
   await page.getByTestId('nav-overview').click();
   await expect(page.getByTestId('total-memories')).toHaveText('2');
+  await expect(page.getByTestId('requests-chart')).toBeVisible();
+  await expect(page.getByTestId('latency')).toContainText('p50');
   await snapshot(page, testInfo, 'overview');
+
+  await page.getByTestId('nav-billing').click();
+  await expect(page.getByTestId('billing-current-plan')).toHaveText('Pro');
+  await expect(page.getByTestId('billing-disabled')).toBeVisible();
+  await snapshot(page, testInfo, 'billing');
 
   await page.goto('/docs');
   await expect(page.getByTestId('docs-operation').first()).toBeVisible();

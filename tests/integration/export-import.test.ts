@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as exportRoute from '@/app/api/v1/export/route';
+import * as importRoute from '@/app/api/v1/import/route';
+import * as ingest from '@/app/api/v1/ingest/route';
+import * as memory from '@/app/api/v1/memory/route';
+import * as users from '@/app/api/v1/users/[external_user_id]/route';
+import { createAccount, type TestAccount } from '../helpers/accounts';
+import { call } from '../helpers/http';
+import { startTestApp, type TestApp } from '../helpers/services';
+
+let app: TestApp;
+let alice: TestAccount;
+let bob: TestAccount;
+beforeAll(async () => {
+  app = await startTestApp();
+  alice = await createAccount();
+  bob = await createAccount();
+});
+afterAll(() => app.stop());
+
+const exportJsonl = async (account: TestAccount, user?: string) => (await call(exportRoute.GET, 'GET', '/api/v1/export', { token: account.apiKey, query: user ? { external_user_id: user } : {} })).text;
+const importJsonl = (account: TestAccount, text: string) => call(importRoute.POST, 'POST', '/api/v1/import', { token: account.apiKey, rawBody: text, headers: { 'content-type': 'application/x-ndjson' } });
+
+describe('export and import', () => {
+  it('round-trips one end user exactly: ids, metadata, timestamps, history and embeddings', async () => {
+    await call(memory.POST, 'POST', '/api/v1/memory', { token: alice.apiKey, body: { content: 'Zoë likes 🍵 and "quotes"', external_user_id: 'owner@example.com', metadata: { tags: ['a', 1], nested: { ok: true } } } });
+    await call(ingest.POST, 'POST', '/api/v1/ingest', { token: alice.apiKey, body: { userId: 'owner@example.com', messages: [{ role: 'user', content: 'I live in London.' }] } });
+    await call(ingest.POST, 'POST', '/api/v1/ingest', { token: alice.apiKey, body: { userId: 'owner@example.com', messages: [{ role: 'user', content: 'I just moved to Bristol.' }] } });
+    const original = await exportJsonl(alice, 'owner@example.com');
+    const lines = original.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines.some((line) => line.superseded_by)).toBe(true);
+    expect(lines[0].embedding).toHaveLength(512);
+
+    const erased = await call(users.DELETE, 'DELETE', '/api/v1/users/owner@example.com', { token: alice.apiKey, params: { external_user_id: 'owner@example.com' } });
+    expect(erased.body.deleted.memories).toBe(3);
+    const res = await importJsonl(alice, original);
+    expect(res.body).toMatchObject({ status: 'success', lines: 3, imported: 3, skipped: 0, reembedded: 0 });
+    expect(await exportJsonl(alice, 'owner@example.com')).toBe(original);
+    expect((await importJsonl(alice, original)).body).toMatchObject({ imported: 0, skipped: 3 });
+  });
+
+  it("never takes over another account's ids, and exports only the caller's rows", async () => {
+    const alices = await exportJsonl(alice);
+    expect(await exportJsonl(bob)).toBe('');
+    const res = await importJsonl(bob, alices);
+    expect(res.body).toMatchObject({ imported: 0 });
+    expect(await exportJsonl(bob)).toBe('');
+    expect(await exportJsonl(alice)).toBe(alices);
+  });
+
+  it('re-embeds lines made with another model, and refuses a bad line with nothing written', async () => {
+    const line = { id: '11111111-1111-4111-8111-111111111111', external_user_id: 'imported@example.com', content: 'Imported from another system', embedding_model: 'openai:text-embedding-3-small@1536', embedding: [0.1, 0.2] };
+    expect((await importJsonl(bob, JSON.stringify(line))).body).toMatchObject({ imported: 1, reembedded: 1 });
+    const bad = await importJsonl(bob, `${JSON.stringify({ ...line, id: '22222222-2222-4222-8222-222222222222' })}\n{"id": "not-a-uuid", "content": "x"}`);
+    expect(bad.status).toBe(422);
+    expect(bad.body.details[0].loc.slice(0, 2)).toEqual(['body', 2]);
+    const rows = await app.services.db.query("select id from memories where id = '22222222-2222-4222-8222-222222222222'");
+    expect(rows).toHaveLength(0);
+  });
+});
