@@ -32,19 +32,21 @@ export async function runPool(count: number, concurrency: number, task: (i: numb
 export interface Server {
   baseUrl: string;
   process: ChildProcess;
+  /** The process ids of `next start` and its children (for kill -9 tests). */
+  pids(): number[];
   rssMb(): number;
   stop(): Promise<void>;
 }
 
 /** Starts the production build (`next start`) on loopback with a fresh database; builds first if needed. */
-export async function startServer(port: number, env: Record<string, string> = {}): Promise<Server> {
+export async function startServer(port: number, env: Record<string, string> = {}, options: { keepData?: boolean } = {}): Promise<Server> {
   if (buildIsStale()) {
     console.log('Building the app (next build)…');
     await new Promise<void>((resolve, reject) => spawn('npx', ['next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed')))));
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-bench-'));
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-bench-'));
   const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEFAULT_PLAN: 'enterprise', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', DEFAULT_PLAN: 'enterprise', ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -63,11 +65,14 @@ export async function startServer(port: number, env: Record<string, string> = {}
   return {
     baseUrl,
     process: child,
+    pids: () => [child.pid!, ...childPids(child.pid!)],
     rssMb: () => rssOf(serverPid()) / 1024,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
+      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
