@@ -54,7 +54,11 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
               required
               data-testid="auth-password"
             />
-            {mode === 'signup' && <p className="mt-1 text-xs text-slate-500">At least 8 characters.</p>}
+            {mode === 'signup' ? (
+              <p className="mt-1 text-xs text-slate-500">At least 8 characters.</p>
+            ) : (
+              <p className="mt-1 text-right text-xs"><Link className="text-brand-600 hover:underline" href="/forgot-password" data-testid="forgot-password">Forgot your password?</Link></p>
+            )}
           </div>
           {error && <Alert testId="auth-error">{error}</Alert>}
           {notice && <Alert tone="info">{notice}</Alert>}

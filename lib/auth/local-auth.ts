@@ -169,3 +169,48 @@ export async function signOut(services: Services, authorization: string | null) 
 }
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$' + 'A'.repeat(86) + '==';
+
+export const PASSWORD_RESET_TTL_MINUTES = 60;
+
+/**
+ * POST /auth/v1/recover: sends a one-hour, one-use reset link. Answers the same whether or not the email has an
+ * account, so it cannot be used to find out who signed up.
+ */
+export async function requestPasswordReset(services: Services, body: unknown, origin: string) {
+  const parsed = z.object({ email: z.string().trim().toLowerCase().pipe(z.email()) }).safeParse(body);
+  if (!parsed.success) throw new GoTrueError(400, 'validation_failed', 'A valid email is required');
+  await throttleSignIn(services, parsed.data.email, null);
+  const user = await queryOne<LocalUserRow>(services.db, 'select * from local_users where email = $1', [parsed.data.email]);
+  if (!user) return {};
+  const token = randomBytes(32).toString('base64url');
+  await services.db.query('insert into local_password_resets (token_hash, user_id, expires_at) values ($1, $2, $3)', [
+    hashToken(token),
+    user.id,
+    new Date(services.now().getTime() + PASSWORD_RESET_TTL_MINUTES * 60_000),
+  ]);
+  const link = `${origin}/reset-password?token=${token}`;
+  await services.mailer.send({ to: user.email, subject: 'Reset your Memory Layer password', text: `Set a new password here (valid for ${PASSWORD_RESET_TTL_MINUTES} minutes): ${link}` });
+  return {};
+}
+
+/** POST /auth/v1/reset: a valid reset token sets the new password and signs out every session of the user. */
+export async function resetPassword(services: Services, body: unknown) {
+  const parsed = z.object({ token: z.string().min(1).max(200), password: z.string().min(1).max(200) }).safeParse(body);
+  if (!parsed.success) throw new GoTrueError(400, 'validation_failed', 'token and password are required');
+  if (parsed.data.password.length < MIN_PASSWORD_LENGTH) throw new GoTrueError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD_LENGTH} characters.`);
+  const passwordHash = await hashPassword(parsed.data.password);
+  const now = services.now();
+  return services.db.transaction(async (tx) => {
+    const row = await queryOne<{ user_id: string }>(
+      tx,
+      'update local_password_resets set used_at = $2 where token_hash = $1 and used_at is null and expires_at > $2 returning user_id',
+      [hashToken(parsed.data.token), now],
+    );
+    if (!row) throw new GoTrueError(400, 'otp_expired', 'This reset link is invalid or has expired. Ask for a new one.');
+    await tx.query('update local_users set password_hash = $2 where id = $1', [row.user_id, passwordHash]);
+    const sessions = await tx.query<{ session_id: string }>('select distinct session_id from local_refresh_tokens where user_id = $1', [row.user_id]);
+    for (const { session_id } of sessions) await tx.query('insert into local_revoked_sessions (session_id) values ($1) on conflict do nothing', [session_id]);
+    await tx.query('update local_refresh_tokens set revoked_at = $2 where user_id = $1 and revoked_at is null', [row.user_id, now]);
+    return {};
+  });
+}

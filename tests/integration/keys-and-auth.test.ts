@@ -166,3 +166,29 @@ describe('sign-in throttling', () => {
     }
   });
 });
+
+describe('password reset (local auth)', () => {
+  it('emails a one-use link; the new password works, the old one and old sessions do not', async () => {
+    const recover = await import('@/app/auth/v1/recover/route');
+    const reset = await import('@/app/auth/v1/reset/route');
+    const sent: { to: string; text: string }[] = [];
+    const previous = app.services.mailer;
+    app.services.mailer = { send: async (message) => void sent.push(message) };
+    try {
+      const account = await createAccount();
+      expect((await call(recover.POST, 'POST', '/auth/v1/recover', { body: { email: 'nobody-here@example.com' } })).status).toBe(200);
+      expect(sent).toHaveLength(0);
+      expect((await call(recover.POST, 'POST', '/auth/v1/recover', { body: { email: account.email } })).status).toBe(200);
+      expect(sent[0]!.to).toBe(account.email);
+      const tokenValue = /token=([\w-]+)/.exec(sent[0]!.text)![1]!;
+      expect((await call(reset.POST, 'POST', '/auth/v1/reset', { body: { token: tokenValue, password: 'short' } })).body.error_code).toBe('weak_password');
+      expect((await call(reset.POST, 'POST', '/auth/v1/reset', { body: { token: tokenValue, password: 'a brand new password' } })).status).toBe(200);
+      expect((await call(reset.POST, 'POST', '/auth/v1/reset', { body: { token: tokenValue, password: 'another new password' } })).body.error_code).toBe('otp_expired');
+      expect((await call(keys.GET, 'GET', '/api/v1/keys', { token: account.accessToken })).status).toBe(401);
+      expect((await call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email: account.email, password: 'correct horse battery' } })).status).toBe(400);
+      expect((await call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email: account.email, password: 'a brand new password' } })).status).toBe(200);
+    } finally {
+      app.services.mailer = previous;
+    }
+  });
+});

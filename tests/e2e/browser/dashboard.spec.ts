@@ -76,6 +76,11 @@ test('signed-out visitors are sent to sign in, and bad passwords get a clear mes
   await new AuthPage(page).signIn('nobody@example.com', 'wrong-password');
   await expect(page.getByTestId('auth-error')).toHaveText('Invalid login credentials');
   await snapshot(page, testInfo, 'login-error');
+  await page.getByTestId('forgot-password').click();
+  await page.getByTestId('reset-email').fill('nobody@example.com');
+  await page.getByTestId('reset-request').click();
+  await expect(page.getByTestId('reset-sent')).toBeVisible();
+  await snapshot(page, testInfo, 'forgot-password');
 });
 
 test('deleting an end user needs the typed id', async ({ page, request }) => {
