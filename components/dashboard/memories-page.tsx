@@ -6,6 +6,23 @@ import { useApi } from './use-api';
 interface EndUser { external_user_id: string; memory_count: number; last_memory_at: string }
 interface Memory { id: string; content: string; external_user_id: string; metadata: Record<string, unknown>; importance_score: number; access_count: number; created_at: string; last_accessed_at: string | null }
 interface SearchHit { memory: Memory; similarity: number; combined_score: number }
+interface Detail {
+  id: string;
+  content: string;
+  category: string;
+  metadata: Record<string, unknown>;
+  entities: string[];
+  importance: number;
+  accessCount: number;
+  source: string;
+  context: string | null;
+  createdAt: string;
+  lastAccessed: string | null;
+  validFrom: string;
+  validTo: string | null;
+  supersededBy: string | null;
+}
+interface HistoryEntry { id: string; content: string; validFrom: string; validTo: string | null }
 
 const PAGE_SIZE = 20;
 
@@ -16,7 +33,8 @@ export function MemoriesPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [memories, setMemories] = useState<{ items: Memory[]; total: number; offset: number } | null>(null);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
-  const [detail, setDetail] = useState<Memory | null>(null);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [confirmText, setConfirmText] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -63,6 +81,19 @@ export function MemoriesPage() {
     try {
       const result = await api<{ results: SearchHit[] }>('/api/dashboard/memories/search', { method: 'POST', body: { query, external_user_id: selected, limit: 20, similarity_threshold: 0 } });
       setHits(result.results);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  async function openDetail(id: string) {
+    try {
+      const [memory, chain] = await Promise.all([
+        api<Detail>(`/api/dashboard/memories/${id}`),
+        api<{ history: HistoryEntry[] }>(`/api/dashboard/memories/${id}/history`),
+      ]);
+      setDetail(memory);
+      setHistory(chain.history);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -149,7 +180,7 @@ export function MemoriesPage() {
                   ) : (
                     list.map(({ memory, score }) => (
                       <li key={memory.id} className="flex items-start justify-between gap-4 py-3">
-                        <button type="button" className="text-left text-sm hover:underline" onClick={() => setDetail(memory)} data-testid="memory-item">
+                        <button type="button" className="text-left text-sm hover:underline" onClick={() => openDetail(memory.id)} data-testid="memory-item">
                           {memory.content}
                         </button>
                         <span className="shrink-0 text-xs text-slate-500 tabular-nums">
@@ -172,10 +203,27 @@ export function MemoriesPage() {
                   <dl className="grid grid-cols-[8rem_1fr] gap-y-2 text-sm" data-testid="memory-detail">
                     <dt className="text-slate-500">Content</dt><dd className="whitespace-pre-wrap">{detail.content}</dd>
                     <dt className="text-slate-500">Id</dt><dd className="font-mono text-xs">{detail.id}</dd>
-                    <dt className="text-slate-500">Importance</dt><dd>{detail.importance_score.toFixed(2)}</dd>
-                    <dt className="text-slate-500">Accessed</dt><dd>{detail.access_count} times{detail.last_accessed_at ? `, last ${new Date(detail.last_accessed_at).toLocaleString()}` : ''}</dd>
-                    <dt className="text-slate-500">Created</dt><dd>{new Date(detail.created_at).toLocaleString()}</dd>
+                    <dt className="text-slate-500">Category</dt><dd>{detail.category}</dd>
+                    <dt className="text-slate-500">Entities</dt><dd data-testid="memory-entities">{detail.entities.length ? detail.entities.join(', ') : '—'}</dd>
+                    <dt className="text-slate-500">Importance</dt><dd>{detail.importance.toFixed(2)}</dd>
+                    <dt className="text-slate-500">Accessed</dt><dd>{detail.accessCount} times{detail.lastAccessed ? `, last ${new Date(detail.lastAccessed).toLocaleString()}` : ''}</dd>
+                    <dt className="text-slate-500">Source</dt><dd>{detail.source}{detail.context ? <span className="block text-xs text-slate-500">Context: {detail.context}</span> : null}</dd>
+                    <dt className="text-slate-500">Valid</dt><dd>from {new Date(detail.validFrom).toLocaleString()}{detail.validTo ? ` to ${new Date(detail.validTo).toLocaleString()}` : ' (current)'}</dd>
                     <dt className="text-slate-500">Metadata</dt><dd><pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(detail.metadata, null, 2)}</pre></dd>
+                    {history.length > 1 && (
+                      <>
+                        <dt className="text-slate-500">History</dt>
+                        <dd>
+                          <ol className="list-decimal pl-5 text-xs" data-testid="memory-history">
+                            {history.map((entry) => (
+                              <li key={entry.id} className={entry.id === detail.id ? 'font-semibold' : ''}>
+                                {entry.content} <span className="text-slate-500">({new Date(entry.validFrom).toLocaleDateString()}{entry.validTo ? ` – ${new Date(entry.validTo).toLocaleDateString()}` : ', current'})</span>
+                              </li>
+                            ))}
+                          </ol>
+                        </dd>
+                      </>
+                    )}
                   </dl>
                 </Card>
               )}
