@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'google']).default('local'),
   EMBEDDING_MODEL: optionalString,
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
+  /** Run the local model in a worker thread (uses a second core). */
+  EMBEDDING_WORKER: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
 
   LLM_PROVIDER: z.enum(['google', 'openai', 'offline']).optional(),
   LLM_MODEL: optionalString,

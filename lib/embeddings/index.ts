@@ -4,6 +4,7 @@ import type { Env } from '@/lib/env';
 import { createAiSdkEmbedder } from './ai-sdk';
 import { withBatchingAndCache } from './batching';
 import { createLocalEmbedder } from './local';
+import { createLocalWorkerEmbedder } from './local-worker';
 import type { Embedder } from './types';
 
 export type { Embedder } from './types';
@@ -32,6 +33,6 @@ export function createEmbedder(env: Env): Embedder {
       return withBatchingAndCache(createAiSdkEmbedder({ id: `google:${model}`, model: google.embedding(model), dimensions }));
     }
     case 'local':
-      return withBatchingAndCache(createLocalEmbedder());
+      return withBatchingAndCache(env.EMBEDDING_WORKER ? createLocalWorkerEmbedder() : createLocalEmbedder());
   }
 }
