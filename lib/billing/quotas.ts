@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db';
 import { ApiError } from '@/lib/errors';
 import { planOf } from './plans';
-import { dayPeriod, monthPeriod, type UsageMetric } from './usage';
+import { addToCounter, dayPeriod, monthPeriod, recordUsage, type UsageMetric } from './usage';
 
 interface QuotaCtx {
   db: Db;
@@ -28,27 +28,19 @@ export function quotaExceeded(now: Date, period: 'day' | 'month' | 'never', what
  * so when many requests race for the last units exactly that many succeed. Throws 429 otherwise (nothing counted).
  */
 export async function consumeQuota(ctx: QuotaCtx, metric: UsageMetric, amount: number, quota: { limit: number; period: 'day' | 'month' } | null): Promise<void> {
+  if (!quota) return recordUsage(ctx, metric, amount);
   const now = ctx.now();
   const periods = { day: dayPeriod(now), month: monthPeriod(now) };
-  if (quota) {
-    if (amount > quota.limit) throw quotaExceeded(now, quota.period, metric);
-    const rows = await ctx.db.query(
-      `insert into usage_counters (account_id, metric, period, value) values ($1, $2, $3, $4)
-       on conflict (account_id, metric, period) do update set value = usage_counters.value + excluded.value
-         where usage_counters.value + excluded.value <= $5
-       returning value`,
-      [ctx.account.id, metric, periods[quota.period], amount, quota.limit],
-    );
-    if (rows.length === 0) throw quotaExceeded(now, quota.period, metric);
-  }
-  const others = quota ? [quota.period === 'day' ? periods.month : periods.day] : [periods.day, periods.month];
-  for (const period of others) {
-    await ctx.db.query(
-      `insert into usage_counters (account_id, metric, period, value) values ($1, $2, $3, $4)
-       on conflict (account_id, metric, period) do update set value = usage_counters.value + excluded.value`,
-      [ctx.account.id, metric, period, amount],
-    );
-  }
+  if (amount > quota.limit) throw quotaExceeded(now, quota.period, metric);
+  const rows = await ctx.db.query(
+    `insert into usage_counters (account_id, metric, period, value) values ($1, $2, $3, $4)
+     on conflict (account_id, metric, period) do update set value = usage_counters.value + excluded.value
+       where usage_counters.value + excluded.value <= $5
+     returning value`,
+    [ctx.account.id, metric, periods[quota.period], amount, quota.limit],
+  );
+  if (rows.length === 0) throw quotaExceeded(now, quota.period, metric);
+  await addToCounter(ctx.db, ctx.account.id, metric, [quota.period === 'day' ? periods.month : periods.day], amount);
 }
 
 /** One search (search, context) against the plan's search quota. */

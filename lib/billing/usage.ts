@@ -5,15 +5,21 @@ export type UsageMetric = 'searches' | 'tokens_prompt' | 'tokens_completion' | '
 export const monthPeriod = (now: Date) => now.toISOString().slice(0, 7);
 export const dayPeriod = (now: Date) => now.toISOString().slice(0, 10);
 
+/** Adds `amount` to one counter (account, metric, period), creating it at zero first if needed; atomic. */
+export async function addToCounter(db: Db, accountId: string, metric: UsageMetric, periods: string[], amount: number): Promise<void> {
+  if (amount <= 0 || periods.length === 0) return;
+  const rows = periods.map((_, i) => `($1, $2, $${i + 4}, $3)`).join(', ');
+  await db.query(
+    `insert into usage_counters (account_id, metric, period, value) values ${rows}
+     on conflict (account_id, metric, period) do update set value = usage_counters.value + excluded.value`,
+    [accountId, metric, amount, ...periods],
+  );
+}
+
 /** Adds to the account's counters for the current day and month, atomically. */
 export async function recordUsage(ctx: { db: Db; account: { id: string }; now: () => Date }, metric: UsageMetric, amount: number): Promise<void> {
-  if (amount <= 0) return;
   const now = ctx.now();
-  await ctx.db.query(
-    `insert into usage_counters (account_id, metric, period, value) values ($1, $2, $3, $5), ($1, $2, $4, $5)
-     on conflict (account_id, metric, period) do update set value = usage_counters.value + excluded.value`,
-    [ctx.account.id, metric, monthPeriod(now), dayPeriod(now), amount],
-  );
+  await addToCounter(ctx.db, ctx.account.id, metric, [monthPeriod(now), dayPeriod(now)], amount);
 }
 
 export async function readUsage(db: Db, accountId: string, now: Date): Promise<Record<string, number>> {
