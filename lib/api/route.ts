@@ -35,25 +35,28 @@ interface HandlerArgs<B, Q, P> {
 
 type Handler<B, Q, P> = (args: HandlerArgs<B, Q, P>) => Promise<unknown>;
 
+/** The account's limit is the plan's; each key (or dashboard user) gets the same share, so one key cannot starve others. */
 async function applyRateLimit(services: Services, ctx: Ctx): Promise<Record<string, string>> {
   const perMinute = planOf(ctx.account.plan).requestsPerMinute;
   if (perMinute === null) return {};
-  const key = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : ctx.caller.type === 'session' ? `user:${ctx.caller.userId}` : `system:${ctx.caller.name}`;
-  let decision;
+  const callerKey = ctx.caller.type === 'apiKey' ? `key:${ctx.caller.keyId}` : ctx.caller.type === 'session' ? `user:${ctx.caller.userId}` : `system:${ctx.caller.name}`;
+  let decisions;
   try {
-    decision = await services.rateLimiter.limit(key, perMinute);
+    decisions = await Promise.all([services.rateLimiter.limit(callerKey, perMinute), services.rateLimiter.limit(`account:${ctx.account.id}`, perMinute)]);
   } catch (error) {
     // Fail open: an unreachable limiter store must not take the API down (quotas in Postgres still hold).
     log.warn('rate limiter unavailable; request allowed', { requestId: ctx.requestId, ...describeError(error) });
     return {};
   }
+  const tightest = decisions.reduce((a, b) => (b.remaining < a.remaining || !b.allowed ? b : a));
   const headers = {
-    'X-RateLimit-Limit': String(decision.limit),
-    'X-RateLimit-Remaining': String(decision.remaining),
-    'X-RateLimit-Reset': String(Math.ceil(decision.reset / 1000)),
+    'X-RateLimit-Limit': String(tightest.limit),
+    'X-RateLimit-Remaining': String(decisions.every((d) => d.allowed) ? tightest.remaining : 0),
+    'X-RateLimit-Reset': String(Math.ceil(tightest.reset / 1000)),
   };
-  if (!decision.allowed) {
-    throw new ApiError('rate_limited', 'Rate limit exceeded. Upgrade your plan or wait.', { headers: { ...headers, 'Retry-After': String(decision.retryAfterSeconds) } });
+  const refused = decisions.find((decision) => !decision.allowed);
+  if (refused) {
+    throw new ApiError('rate_limited', 'Rate limit exceeded. Upgrade your plan or wait.', { headers: { ...headers, 'Retry-After': String(refused.retryAfterSeconds) } });
   }
   return headers;
 }

@@ -83,6 +83,8 @@ export async function startFakeLlmServer() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    /** Requests the server is holding open (behaviour "hang"); a closed client connection leaves this set. */
+    hangingCount: () => hanging.size,
     setBehaviour(next: Behaviour) {
       behaviour = next;
     },

@@ -8,6 +8,7 @@ import * as memory from '@/app/api/v1/memory/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
 import * as status from '@/app/api/v1/status/route';
+import * as keysRoute from '@/app/api/v1/keys/route';
 import { createStripeBilling } from '@/lib/billing/stripe';
 import { parseEnv } from '@/lib/env';
 import { createMemoryRateLimiter } from '@/lib/ratelimit/memory';
@@ -128,6 +129,22 @@ describe('per-minute rate limits', () => {
       expect((await statusOf(other)).status).toBe(200);
       now += 2 * 60_000;
       expect((await statusOf(account)).status).toBe(200);
+    } finally {
+      app.services.rateLimiter = previous;
+    }
+  });
+
+  it('limits the account as a whole too: a second key does not double the rate', async () => {
+    const account = await createAccount();
+    const secondKey = (await call(keysRoute.POST, 'POST', '/api/v1/keys', { token: account.accessToken, body: { name: 'second' } })).body.api_key as string;
+    const previous = app.services.rateLimiter;
+    app.services.rateLimiter = createMemoryRateLimiter(() => Date.UTC(2026, 10, 21, 12, 0, 10));
+    try {
+      const statuses = [];
+      for (let i = 0; i < 20; i++) statuses.push((await call(stats.GET, 'GET', '/api/v1/memory/stats', { token: account.apiKey })).status);
+      for (let i = 0; i < 11; i++) statuses.push((await call(stats.GET, 'GET', '/api/v1/memory/stats', { token: secondKey })).status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+      expect(statuses.at(-1)).toBe(429);
     } finally {
       app.services.rateLimiter = previous;
     }

@@ -190,6 +190,30 @@ describe('POST /v1/chat with OpenAI-compatible provider', () => {
   });
 });
 
+describe('streaming and disconnects', () => {
+  it('a client that disconnects mid-stream aborts the model call', async () => {
+    useOpenAi({ LLM_TIMEOUT_MS: '60000' });
+    llmServer.setBehaviour({ kind: 'hang' });
+    const client = new AbortController();
+    const request = new Request('http://localhost:3000/api/v1/chat', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'What am I building?', external_user_id: USER, stream: true }),
+      signal: client.signal,
+    });
+    const response = await chatRoute.POST(request, { params: Promise.resolve({}) });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('event: memories');
+    for (let i = 0; i < 50 && llmServer.hangingCount() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(llmServer.hangingCount()).toBe(1);
+    client.abort();
+    await reader.cancel().catch(() => {});
+    for (let i = 0; i < 100 && llmServer.hangingCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(llmServer.hangingCount()).toBe(0);
+  });
+});
+
 describe('POST /v1/chat with Google Gemini', () => {
   it('sends the memories as the system instruction and returns the reply', async () => {
     useGoogle();
