@@ -62,7 +62,11 @@ export function UsagePanels() {
           <Spinner />
         ) : (
           <>
-            <RequestsChart daily={usage.daily} />
+            {usage.daily.every((d) => d.requests === 0) ? (
+              <EmptyState title="No API requests yet">Calls made with your API keys show here, per day.</EmptyState>
+            ) : (
+              <RequestsChart daily={usage.daily} />
+            )}
             <p className="mt-2 text-sm text-slate-600" data-testid="latency">
               Latency over 7 days ({usage.latency.requests_7d.toLocaleString()} requests): p50{' '}
               {usage.latency.p50_ms === null ? '—' : `${Math.round(usage.latency.p50_ms)} ms`}, p95 {usage.latency.p95_ms === null ? '—' : `${Math.round(usage.latency.p95_ms)} ms`}
