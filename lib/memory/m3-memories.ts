@@ -1,6 +1,6 @@
 import type { Ctx } from '@/lib/api/context';
 import type { M3ListInput } from '@/lib/api/schemas/m3mory';
-import { agentScopeOf, forbidden } from '@/lib/api/scopes';
+import { agentScopeOf, resolveAgent } from '@/lib/api/scopes';
 import { queryOne } from '@/lib/db';
 import { notFound } from '@/lib/errors';
 import { deleteMemoryCascade } from './delete-memory';
@@ -59,15 +59,9 @@ function toView(row: Row) {
   };
 }
 
-/** Agent-scoped keys see only their agent's memories. */
-function agentFilter(ctx: Ctx, requested: string | undefined): string | null {
-  const scoped = agentScopeOf(ctx.caller);
-  if (scoped && requested !== undefined && requested !== scoped) throw forbidden();
-  return scoped ?? requested ?? null;
-}
-
 export async function listConversationMemories({ ctx, input }: { ctx: Ctx; input: M3ListInput }) {
-  const agentId = agentFilter(ctx, input.agentId);
+  // Agent-scoped keys see only their agent's memories.
+  const agentId = resolveAgent(ctx, input.agentId) ?? null;
   const where = `m.account_id = $1 and ($2::text is null or m.end_user_id = $2) and ($3::text is null or m.agent_id = $3)
     and ($4::text is null or m.category = $4) and m.archived_at is null and ($5 or m.superseded_by is null)`;
   const params = [ctx.account.id, input.userId ?? null, agentId, input.category ?? null, input.includeSuperseded];

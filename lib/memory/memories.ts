@@ -49,8 +49,12 @@ export async function getMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: s
 }
 
 export async function deleteMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: string; externalUserId?: string } }) {
-  if (agentScopeOf(ctx.caller)) await getMemory({ ctx, input });
-  const deleted = await deleteMemoryCascade(ctx.db, { accountId: ctx.account.id, memoryId: input.memoryId, endUserId: input.externalUserId });
+  const deleted = await deleteMemoryCascade(ctx.db, {
+    accountId: ctx.account.id,
+    memoryId: input.memoryId,
+    endUserId: input.externalUserId,
+    agentId: agentScopeOf(ctx.caller),
+  });
   if (!deleted) throw notFound();
   return { status: 'success' as const, id: input.memoryId, deleted: true as const };
 }

@@ -6,6 +6,7 @@ import * as memoriesRoute from '@/app/api/v1/memories/route';
 import * as memoryRoute from '@/app/api/v1/memories/[id]/route';
 import * as historyRoute from '@/app/api/v1/memories/[id]/history/route';
 import * as legacyMemory from '@/app/api/v1/memory/route';
+import * as legacyMemoryById from '@/app/api/v1/memory/[memory_id]/route';
 import * as searchRoute from '@/app/api/v1/search/route';
 import * as statusRoute from '@/app/api/v1/status/route';
 import * as usersRoute from '@/app/api/v1/users/[external_user_id]/route';
@@ -303,6 +304,12 @@ describe('isolation and key scopes', () => {
     const seen = await search({ userId: 'agent-user', query: 'laptop email phone' }, agentKey);
     expect(seen.body.memories.map((m: { agentId: string }) => m.agentId)).toEqual(['support-bot']);
     expect((await call(usersRoute.DELETE, 'DELETE', '/api/v1/users/agent-user', { token: agentKey, params: { external_user_id: 'agent-user' } })).status).toBe(403);
+    const salesMemory = (await call(memoriesRoute.GET, 'GET', '/api/v1/memories', { token: alice.apiKey, query: { userId: 'agent-user', agentId: 'sales-bot' } })).body.memories[0].id;
+    const denied = await call(legacyMemoryById.DELETE, 'DELETE', `/api/v1/memory/${salesMemory}`, { token: agentKey, params: { memory_id: salesMemory } });
+    expect(denied.status).toBe(404);
+    expect((await getMemory(salesMemory)).status).toBe(200);
+    const ownMemory = stored.body.memories[0].id;
+    expect((await call(legacyMemoryById.DELETE, 'DELETE', `/api/v1/memory/${ownMemory}`, { token: agentKey, params: { memory_id: ownMemory } })).status).toBe(200);
   });
 
   it('keys created without scopes keep full access', async () => {
