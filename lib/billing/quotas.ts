@@ -49,13 +49,22 @@ export function consumeSearch(ctx: QuotaCtx): Promise<void> {
 }
 
 /**
- * Inside a transaction: locks the account row and checks that `count` more active memories fit the plan.
- * Call before inserting; the insert trigger then moves memory_count.
+ * Whether `count` more active memories fit the account's plan. With `lock` (inside a transaction) the account row
+ * is locked until commit, so racing stores are decided one at a time; without it, a quick read.
+ */
+export async function hasMemoryRoom(db: Db, ctx: QuotaCtx, count: number, options: { lock?: boolean } = {}): Promise<boolean> {
+  const limit = planOf(ctx.account.plan).memories;
+  if (limit === null && !options.lock) return true;
+  const rows = await db.query<{ memory_count: number }>(`select memory_count from accounts where id = $1${options.lock ? ' for update' : ''}`, [ctx.account.id]);
+  return limit === null || (rows[0]?.memory_count ?? 0) + count <= limit;
+}
+
+/**
+ * Inside a transaction: locks the account row and checks that `count` more active memories fit the plan (429 if
+ * not). Call before inserting; the insert trigger then moves memory_count.
  */
 export async function reserveMemories(tx: Db, ctx: QuotaCtx, count: number): Promise<void> {
-  const limit = planOf(ctx.account.plan).memories;
-  const rows = await tx.query<{ memory_count: number }>('select memory_count from accounts where id = $1 for update', [ctx.account.id]);
-  if (limit !== null && (rows[0]?.memory_count ?? 0) + count > limit) throw quotaExceeded(ctx.now(), 'never', 'memories');
+  if (!(await hasMemoryRoom(tx, ctx, count, { lock: true }))) throw quotaExceeded(ctx.now(), 'never', 'memories');
 }
 
 /** Before an LLM call: refuses once the month's tokens are spent (the call's own tokens are counted after it). */

@@ -2,8 +2,7 @@ import type { Ctx } from '@/lib/api/context';
 import { defer, withRetry } from '@/lib/api/defer';
 import { agentScopeOf } from '@/lib/api/scopes';
 import type { ChatInput } from '@/lib/api/schemas/chat';
-import { planOf } from '@/lib/billing/plans';
-import { assertTokensLeft, reserveMemories } from '@/lib/billing/quotas';
+import { assertTokensLeft, hasMemoryRoom } from '@/lib/billing/quotas';
 import { recordUsage } from '@/lib/billing/usage';
 import { queryOne, toVectorLiteral } from '@/lib/db';
 import type { LlmMessage, LlmResult } from '@/lib/llm';
@@ -59,7 +58,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
       input.external_user_id,
       input.message,
     ]),
-    memoryRoomLeft(ctx),
+    hasMemoryRoom(ctx.db, ctx, 1),
   ]);
   const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: Number(memory.similarity) })));
   return {
@@ -72,23 +71,6 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   };
 }
 
-async function memoryRoomLeft(ctx: Ctx): Promise<boolean> {
-  const limit = planOf(ctx.account.plan).memories;
-  if (limit === null) return true;
-  const row = await queryOne<{ memory_count: number }>(ctx.db, 'select memory_count from accounts where id = $1', [ctx.account.id]);
-  return (row?.memory_count ?? 0) < limit;
-}
-
-/** A chat message over the plan's memory limit is simply not stored (the reply still goes out). */
-async function hasRoomForMemory(tx: Ctx['db'], ctx: Ctx): Promise<boolean> {
-  try {
-    await reserveMemories(tx, ctx, 1);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** After the reply: store the message as a memory, append the thread, count tokens. Retried; never blocks the reply. */
 function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, usage: LlmResult['usage'] | null): void {
   const { input } = prepared;
@@ -96,7 +78,8 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
     withRetry(() =>
       ctx.db.transaction(async (tx) => {
         const now = ctx.now();
-        if (prepared.storeMessage && (await hasRoomForMemory(tx, ctx))) {
+        // Over the plan's memory limit the message is simply not stored (the reply still went out).
+        if (prepared.storeMessage && (await hasMemoryRoom(tx, ctx, 1, { lock: true }))) {
           await tx.query(
             `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, metadata, importance, base_importance, embedding, source, created_at, updated_at, valid_from)
              values ($1, $2, $9, $3, $4, $5::jsonb, $6, $6, $7::vector, 'chat', $8, $8, $8)`,

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as checkout from '@/app/api/billing/checkout/route';
+import * as chatRoute from '@/app/api/v1/chat/route';
 import * as portal from '@/app/api/billing/portal/route';
 import * as webhook from '@/app/api/billing/webhook/route';
 import * as billingInfo from '@/app/api/dashboard/billing/route';
@@ -75,6 +76,16 @@ describe('quotas', () => {
     expect(row).toEqual({ n: 1000, memory_count: 1000 });
     const reported = await call(status.GET, 'GET', '/api/v1/status', { token: account.apiKey });
     expect(reported.body).toMatchObject({ memoriesStored: 1000, plan: 'free' });
+  });
+
+  it('chat at the memory limit still replies, and says the message was not stored', async () => {
+    const account = await createAccount();
+    const accountId = await accountIdOf(account);
+    await app.services.db.query("insert into memories (account_id, end_user_id, content) select $1, 'filler', 'filler ' || g from generate_series(1, 1000) g", [accountId]);
+    const res = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: account.apiKey, body: { message: 'I adopted a parrot named Kiwi last week.', external_user_id: 'talker' } });
+    expect(res.status).toBe(200);
+    expect(res.body.memory_created).toBe(false);
+    expect(await app.services.db.query("select id from memories where account_id = $1 and end_user_id = 'talker'", [accountId])).toEqual([]);
   });
 
   it('counts per period: a new day (and month) starts from zero (injected clock)', async () => {
