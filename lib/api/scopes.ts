@@ -9,8 +9,8 @@ export const forbidden = () => new ApiError('forbidden', 'API key does not have 
 export function checkAccess(caller: Caller, access: Access): void {
   if (caller.type !== 'apiKey') return;
   const levels = caller.scopes.filter((scope) => scope === 'read' || scope === 'write');
-  if (levels.length === 0) return;
-  if (access === 'write' ? !levels.includes('write') : levels.length === 0) throw forbidden();
+  // Either level may read; only "write" may write.
+  if (levels.length > 0 && access === 'write' && !levels.includes('write')) throw forbidden();
 }
 
 export function agentScopeOf(caller: Caller): string | undefined {

@@ -6,7 +6,7 @@ import { createPostgresDb } from './postgres';
 import type { Db } from './types';
 
 export type { Db, SqlParam } from './types';
-export { queryOne, toVectorLiteral } from './types';
+export { parseVectorLiteral, queryOne, toVectorLiteral } from './types';
 
 /** Postgres at DATABASE_URL when set, otherwise embedded PGlite with its files under DATA_DIR/pglite. */
 export async function openDatabase(env: Env): Promise<Db> {

@@ -23,3 +23,8 @@ export async function queryOne<Row>(db: Db, sql: string, params?: SqlParam[]): P
 export function toVectorLiteral(embedding: ArrayLike<number>): string {
   return `[${Array.from(embedding, (value) => (Number.isFinite(value) ? value : 0)).join(',')}]`;
 }
+
+/** Reads a pgvector literal ('[0.1,0.2,…]', as `embedding::text` returns it) back into numbers. */
+export function parseVectorLiteral(literal: string): number[] {
+  return literal.slice(1, -1).split(',').map(Number);
+}

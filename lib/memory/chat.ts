@@ -107,10 +107,13 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
+const usedMemoriesView = (prepared: Prepared) =>
+  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: round(Number(memory.similarity)) }));
+
 function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
   return {
     reply: result.text,
-    used_memories: prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: round(Number(memory.similarity)) })),
+    used_memories: usedMemoriesView(prepared),
     memory_created: prepared.storeMessage,
     conversation_id: prepared.input.conversation_id ?? null,
     mode: ctx.llm.mode,
@@ -149,7 +152,7 @@ export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: Chat
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(sse(event, data)));
-      send('memories', { used_memories: shapeReply(ctx, prepared, { text: '', usage: { promptTokens: 0, completionTokens: 0 } }).used_memories });
+      send('memories', { used_memories: usedMemoriesView(prepared) });
       const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort.signal });
       try {
         for await (const delta of llmStream.textStream) send('delta', { text: delta });

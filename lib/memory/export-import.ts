@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Ctx } from '@/lib/api/context';
 import { agentScopeOf } from '@/lib/api/scopes';
 import { reserveMemories } from '@/lib/billing/quotas';
-import { toVectorLiteral } from '@/lib/db';
+import { parseVectorLiteral, toVectorLiteral } from '@/lib/db';
 import { ApiError } from '@/lib/errors';
 import { embedOrFail } from './embed';
 
@@ -61,7 +61,7 @@ function toLine(row: ExportRow, embeddingModel: string) {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     embedding_model: embeddingModel,
-    embedding: row.embedding ? row.embedding.slice(1, -1).split(',').map(Number) : null,
+    embedding: row.embedding ? parseVectorLiteral(row.embedding) : null,
   };
 }
 

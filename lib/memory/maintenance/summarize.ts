@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '@/lib/api/context';
-import { toVectorLiteral, type Db } from '@/lib/db';
+import { parseVectorLiteral, toVectorLiteral, type Db } from '@/lib/db';
 import { embedOrFail } from '@/lib/memory/embed';
 import { byCentrality, clusterByCentroid } from './clustering';
 
@@ -16,7 +16,6 @@ interface Member {
   embedding: number[];
 }
 
-const parseVector = (text: string) => text.slice(1, -1).split(',').map(Number);
 const clusterKey = (ids: string[]) => createHash('sha1').update([...ids].sort().join(',')).digest('hex');
 
 function extractiveSummary(members: Member[]): string {
@@ -62,7 +61,7 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
      order by created_at, id limit $3`,
     [ctx.account.id, endUserId, MAX_MEMORIES_PER_USER],
   );
-  const members: Member[] = rows.map((row) => ({ id: row.id, content: row.content, importance: Number(row.importance), embedding: parseVector(row.embedding) }));
+  const members: Member[] = rows.map((row) => ({ id: row.id, content: row.content, importance: Number(row.importance), embedding: parseVectorLiteral(row.embedding) }));
   const clusters = clusterByCentroid(members, CLUSTER_SIMILARITY).filter((cluster) => cluster.length >= MIN_CLUSTER);
   const existing = await ctx.db.query<{ id: string; cluster_key: string }>(
     "select id, cluster_key from memories where account_id = $1 and end_user_id = $2 and source = 'summary'",
