@@ -5,7 +5,8 @@ import { defineConfig } from '@playwright/test';
 
 // A production build on its own port with a fresh database per run.
 const PORT = Number(process.env.E2E_PORT ?? 3210);
-const baseURL = `http://127.0.0.1:${PORT}`;
+// localhost, not 127.0.0.1: Next proxies middleware rewrites over HTTP when the host differs from its hostname (vercel/next.js#94745).
+const baseURL = `http://localhost:${PORT}`;
 const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 
@@ -31,7 +32,7 @@ export default defineConfig({
     { name: 'browser', testMatch: /browser\/.*\.spec\.ts/, use: { viewport: { width: 1280, height: 860 } } },
   ],
   webServer: {
-    command: `npx next build && npx next start -p ${PORT} -H 127.0.0.1`,
+    command: `npx next build && npx next start -p ${PORT} -H localhost`,
     url: `${baseURL}/api/v1/openapi.json`,
     timeout: 300_000,
     reuseExistingServer: false,

@@ -45,11 +45,13 @@ export async function startServer(port: number, env: Record<string, string> = {}
     await new Promise<void>((resolve, reject) => spawn('npx', ['next', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('build failed')))));
   }
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-bench-'));
-  const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(path.join('node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', 'localhost'], {
     env: { ...process.env, LOG_LEVEL: 'warn', DEFAULT_PLAN: 'enterprise', ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // Loopback only. Next proxies middleware rewrites over HTTP when the request's host differs from its own
+  // hostname (vercel/next.js#94745): `localhost` on both sides keeps /v1 → /api/v1 in process.
+  const baseUrl = `http://localhost:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${baseUrl}/api/v1/openapi.json`)).ok) break;
@@ -68,9 +70,19 @@ export async function startServer(port: number, env: Record<string, string> = {}
     pids: () => [child.pid!, ...childPids(child.pid!)],
     rssMb: () => rssOf(serverPid()) / 1024,
     async stop() {
+      // `next start` leaves its server process behind when only the CLI is signalled: stop them all.
+      const pids = [...childPids(child.pid!)];
       if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
+        await exited;
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
       }
       if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -107,8 +119,9 @@ function rssOf(pid: number): number {
   }
 }
 
-export async function createAccountAndKey(baseUrl: string): Promise<string> {
+/** Signs up a dashboard user and creates an API key: the key for the API, the session for dashboard routes. */
+export async function createAccountAndKey(baseUrl: string): Promise<{ apiKey: string; accessToken: string }> {
   const session = await (await fetch(`${baseUrl}/auth/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark-password' }) })).json();
   const key = await (await fetch(`${baseUrl}/v1/keys/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` }, body: JSON.stringify({ name: 'bench' }) })).json();
-  return key.api_key as string;
+  return { apiKey: key.api_key as string, accessToken: session.access_token as string };
 }

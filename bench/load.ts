@@ -15,7 +15,7 @@ const TOPICS = ['hiking in the Alps', 'a new job at a robotics startup', 'learni
 
 const server = await startServer(Number(values.port), { DEFAULT_PLAN: 'enterprise' });
 try {
-  const apiKey = await createAccountAndKey(server.baseUrl);
+  const { apiKey } = await createAccountAndKey(server.baseUrl);
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
   const latencies: Record<Op, number[]> = { store: [], search: [], chat: [], context: [] };
   const statuses = new Map<number, number>();

@@ -1,3 +1,4 @@
+import { timedDb, timedEmbedder } from '@/lib/api/timing';
 import { openDatabase, type Db } from '@/lib/db';
 import { getSetting, setSetting } from '@/lib/db/settings';
 import { createEmbedder, type Embedder } from '@/lib/embeddings';
@@ -40,8 +41,9 @@ export async function checkEmbeddingModel(db: Db, embedder: Embedder): Promise<v
 }
 
 export async function createServices(env: Env, overrides: Partial<Omit<Services, 'env'>> = {}): Promise<Services> {
-  const db = overrides.db ?? (await openDatabase(env));
-  const embedder = overrides.embedder ?? createEmbedder(env);
+  // Both are timed per request (Server-Timing); outside a request the wrappers only pass calls through.
+  const db = timedDb(overrides.db ?? (await openDatabase(env)));
+  const embedder = timedEmbedder(overrides.embedder ?? createEmbedder(env));
   await checkEmbeddingModel(db, embedder);
   const llm = overrides.llm ?? createLlm(env);
   return {

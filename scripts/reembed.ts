@@ -1,18 +1,13 @@
 // npm run reembed — re-embeds every memory with the configured embedder and records it as the model in use.
 // Run it after changing EMBEDDING_PROVIDER / EMBEDDING_MODEL (the server refuses to start until it has run).
-import path from 'node:path';
-import { toVectorLiteral } from '@/lib/db';
-import { migrate } from '@/lib/db/migrate';
-import { createPgliteDb } from '@/lib/db/pglite';
-import { createPostgresDb } from '@/lib/db/postgres';
+import { openDatabase, toVectorLiteral } from '@/lib/db';
 import { setSetting } from '@/lib/db/settings';
 import { createEmbedder } from '@/lib/embeddings';
 import { getEnv } from '@/lib/env';
 
 const BATCH = 64;
 const env = getEnv();
-const db = env.DATABASE_URL ? createPostgresDb(env.DATABASE_URL, { max: 2 }) : await createPgliteDb(path.join(env.dataDir, 'pglite'));
-await migrate(db);
+const db = await openDatabase(env, { poolSize: 2 });
 const embedder = createEmbedder(env);
 const [{ total }] = (await db.query<{ total: number }>('select count(*)::int as total from memories')) as [{ total: number }];
 console.log(`Re-embedding ${total} memories with ${embedder.id} (${embedder.dimensions} dimensions)…`);

@@ -19,7 +19,7 @@ const dataset = loadDataset(values.dataset!);
 console.log(`Evaluating ${values.dataset}: ${dataset.conversations.length} conversations, ${dataset.conversations.reduce((n, c) => n + c.turns.length, 0)} turns; modes ${modes.join(', ')}`);
 const server = await startServer(Number(values.port));
 try {
-  const apiKey = await createAccountAndKey(server.baseUrl);
+  const { apiKey } = await createAccountAndKey(server.baseUrl);
   const runs = await runEvaluation({ baseUrl: server.baseUrl, apiKey, dataset, modes, log: console.log });
   console.log(formatResults(runs));
 } finally {

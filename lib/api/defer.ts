@@ -17,6 +17,27 @@ export function defer(task: () => Promise<unknown>): void {
   }
 }
 
+const openBatches = new Map<string, unknown[]>();
+
+/**
+ * Collects an item for a write that many requests share (request log, usage counters, access counts) and flushes
+ * the whole batch once, shortly after the response: one statement for many requests instead of one each.
+ */
+export function deferBatch<T>(key: string, item: T, flush: (items: T[]) => Promise<unknown>, delayMs = 20): void {
+  const open = openBatches.get(key) as T[] | undefined;
+  if (open) {
+    open.push(item);
+    return;
+  }
+  const items = [item];
+  openBatches.set(key, items);
+  defer(async () => {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    openBatches.delete(key);
+    await withRetry(() => flush(items));
+  });
+}
+
 /** Waits for background work started outside a request scope (tests, graceful shutdown). */
 export async function drainDeferred(): Promise<void> {
   while (pending.size > 0) await Promise.all([...pending]);

@@ -6,7 +6,8 @@ import { getServices, type Services } from '@/lib/services';
 import { recordUsage } from '@/lib/billing/usage';
 import { describeError, log } from '@/lib/log';
 import { authenticate, type AuthMode } from './authenticate';
-import { defer } from './defer';
+import { deferBatch } from './defer';
+import { serverTimingHeader, withRequestTimings } from './timing';
 import { checkAccess, type Access } from './scopes';
 import type { Ctx } from './context';
 import { errorResponse } from './error-response';
@@ -69,17 +70,40 @@ async function parseInputs<B, Q, P>(request: Request, routeParams: RouteParams, 
   return { body, query, params };
 }
 
-/** After the response: one request-log row (usage charts, latency, recent errors) and the daily request counter. */
+interface RequestLogRow {
+  accountId: string;
+  keyId: string | null;
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+}
+
+/** One insert for every request logged since the last flush, and one counter update per account. */
+async function writeRequestLog(db: Services['db'], rows: RequestLogRow[], now: Date): Promise<void> {
+  await db.query(
+    `insert into request_log (account_id, api_key_id, request_id, method, path, status, duration_ms)
+     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])`,
+    [rows.map((r) => r.accountId), rows.map((r) => r.keyId) as string[], rows.map((r) => r.requestId), rows.map((r) => r.method), rows.map((r) => r.path), rows.map((r) => String(r.status)), rows.map((r) => String(r.durationMs))],
+  );
+  const perAccount = new Map<string, number>();
+  for (const row of rows) perAccount.set(row.accountId, (perAccount.get(row.accountId) ?? 0) + 1);
+  for (const [accountId, count] of perAccount) await recordUsage({ db, account: { id: accountId }, now: () => now }, 'requests', count);
+}
+
+/** After the response: a request-log row (usage charts, latency, recent errors) and the daily request counter. */
 function logApiRequest(ctx: Ctx, request: Request, status: number, durationMs: number): void {
-  const keyId = ctx.caller.type === 'apiKey' ? ctx.caller.keyId : null;
-  const path = new URL(request.url).pathname.slice(0, 200);
-  defer(async () => {
-    await ctx.db.query(
-      'insert into request_log (account_id, api_key_id, request_id, method, path, status, duration_ms) values ($1, $2, $3, $4, $5, $6, $7)',
-      [ctx.account.id, keyId, ctx.requestId, request.method, path, status, Math.round(durationMs)],
-    );
-    await recordUsage(ctx, 'requests', 1);
-  });
+  const row: RequestLogRow = {
+    accountId: ctx.account.id,
+    keyId: ctx.caller.type === 'apiKey' ? ctx.caller.keyId : null,
+    requestId: ctx.requestId,
+    method: request.method,
+    path: new URL(request.url).pathname.slice(0, 200),
+    status,
+    durationMs: Math.round(durationMs),
+  };
+  deferBatch('request_log', row, (rows) => writeRequestLog(ctx.db, rows, ctx.now()));
 }
 
 /**
@@ -87,7 +111,9 @@ function logApiRequest(ctx: Ctx, request: Request, status: number, durationMs: n
  * A handler may return a Response (streams) or any JSON-serialisable value.
  */
 export function route<B = undefined, Q = undefined, P = Record<string, string>>(options: RouteOptions<B, Q, P>, handler: Handler<B, Q, P>) {
-  return async (request: Request, routeParams: RouteParams): Promise<Response> => {
+  return (request: Request, routeParams: RouteParams): Promise<Response> => withRequestTimings(() => handle(request, routeParams));
+
+  async function handle(request: Request, routeParams: RouteParams): Promise<Response> {
     const started = performance.now();
     const requestId = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
     let headers: Record<string, string> = {};
@@ -111,7 +137,10 @@ export function route<B = undefined, Q = undefined, P = Record<string, string>>(
     } catch (error) {
       response = errorResponse(error, requestId, headers);
     }
-    if (ctx?.caller.type === 'apiKey') logApiRequest(ctx, request, response.status, performance.now() - started);
+    const durationMs = performance.now() - started;
+    const timing = serverTimingHeader(durationMs);
+    if (timing && !response.headers.has('Server-Timing')) response.headers.set('Server-Timing', timing);
+    if (ctx?.caller.type === 'apiKey') logApiRequest(ctx, request, response.status, durationMs);
     return response;
-  };
+  }
 }

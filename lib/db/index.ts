@@ -9,9 +9,9 @@ export type { Db, SqlParam } from './types';
 export { parseVectorLiteral, queryOne, toVectorLiteral } from './types';
 
 /** Postgres at DATABASE_URL when set, otherwise embedded PGlite with its files under DATA_DIR/pglite. */
-export async function openDatabase(env: Env): Promise<Db> {
+export async function openDatabase(env: Env, options: { poolSize?: number } = {}): Promise<Db> {
   const db = env.DATABASE_URL
-    ? createPostgresDb(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE })
+    ? createPostgresDb(env.DATABASE_URL, { max: options.poolSize ?? env.DATABASE_POOL_SIZE })
     : await createPgliteDb(path.join(env.dataDir, 'pglite'));
   await migrate(db);
   return db;

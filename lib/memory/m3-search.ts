@@ -3,7 +3,7 @@ import type { M3SearchInput } from '@/lib/api/schemas/m3mory';
 import { resolveAgent } from '@/lib/api/scopes';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { hybridSearch } from './hybrid-search';
-import { recordAccess } from './search-memories';
+import { recordAccessSoon } from './search-memories';
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
@@ -18,7 +18,7 @@ export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; inp
     categories: input.categories,
     metadata: input.metadata,
   });
-  await recordAccess(ctx, results.map((r) => r.id));
+  recordAccessSoon(ctx, results.map((r) => r.id));
   return {
     memories: results.map((result) => ({
       id: result.id,

@@ -4,14 +4,15 @@ import { agentScopeOf } from '@/lib/api/scopes';
 import { toVectorLiteral } from '@/lib/db';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { embedOrFail } from './embed';
-import { IMPORTANCE_AFTER_ACCESS_SQL } from './importance';
+import { ACCESS_SCALE, IMPORTANCE_AFTER_ACCESS_SQL } from './importance';
+import { deferBatch } from '@/lib/api/defer';
 import { toMemoryView, type MemoryRow } from './memory-view';
 
 type MatchRow = MemoryRow & { similarity: number; combined_score: number };
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
-/** Marks memories as used: access count, last access and importance rise together. */
+/** Marks memories as used: access count, last access and importance rise together (inside the caller's transaction). */
 export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await ctx.db.query(
@@ -19,6 +20,26 @@ export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
      where account_id = $1 and id = any($2::uuid[])`,
     [ctx.account.id, ids, ctx.now()],
   );
+}
+
+/**
+ * The same for reads that return memories (search, context, get): written just after the response, one statement
+ * for every read of the account since the last flush (a memory read twice counts twice).
+ */
+export function recordAccessSoon(ctx: Ctx, ids: string[]): void {
+  if (ids.length === 0) return;
+  const at = ctx.now();
+  deferBatch(`access:${ctx.account.id}`, { ids, at }, async (reads) => {
+    const all = reads.flatMap((read) => read.ids);
+    const latest = reads.reduce((max, read) => (read.at > max ? read.at : max), reads[0]!.at);
+    await ctx.db.query(
+      `update memories m set access_count = m.access_count + a.n, last_accessed_at = greatest(m.last_accessed_at, $3),
+              importance = least(1, m.base_importance + (1 - m.base_importance) * (1 - exp(-(m.access_count + a.n) / ${ACCESS_SCALE}.0)))
+       from (select id, count(*)::int as n from unnest($2::uuid[]) as id group by id) a
+       where m.account_id = $1 and m.id = a.id`,
+      [ctx.account.id, all, latest],
+    );
+  });
 }
 
 /** Semantic search inside one end user's memories through match_memories (exact: it never misses a row). */
@@ -32,7 +53,7 @@ export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMe
      order by r.combined_score desc, r.similarity desc, r.id`,
     [ctx.account.id, input.external_user_id, toVectorLiteral(embedding!), input.similarity_threshold, input.limit, agentScopeOf(ctx.caller) ?? null],
   );
-  await recordAccess(ctx, rows.map((row) => row.id));
+  recordAccessSoon(ctx, rows.map((row) => row.id));
   return {
     results: rows.map((row) => ({
       memory: toMemoryView(row),
