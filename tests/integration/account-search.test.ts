@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as memory from '@/app/api/v1/memory/route';
 import * as dashboardSearch from '@/app/api/dashboard/memories/search/route';
+import { refreshStatistics } from '@/lib/db/statistics';
 import { createAccount, type TestAccount } from '../helpers/accounts';
 import { call } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/services';
@@ -38,6 +39,7 @@ describe('account-wide search (dashboard)', () => {
     const res = await search(alice, { query: 'Who is training for a marathon?' });
     expect(res.status).toBe(200);
     expect(res.body.mode).toBe('hnsw');
+    expect(res.headers.get('server-timing')).toMatch(/^embed;dur=[\d.]+, db;dur=[\d.]+;desc="\d+ queries", app;dur=[\d.]+, total;dur=[\d.]+$/);
     const users = new Set(res.body.results.map((r: { memory: { external_user_id: string } }) => r.memory.external_user_id));
     expect(users).toEqual(new Set(['ann@example.com', 'ben@example.com']));
     expect(res.body.results).toHaveLength(4);
@@ -79,5 +81,25 @@ describe('account-wide search (dashboard)', () => {
       );
     });
     expect(plan.map((row) => Object.values(row)[0]).join('\n')).toMatch(/memories_embedding_hnsw_512/);
+  });
+
+  it('with statistics refreshed (embedded mode has no autovacuum), the planner picks the index on its own', async () => {
+    const [{ account_id: accountId }] = (await app.services.db.query<{ account_id: string }>('select account_id from memories where id = $1', [ids['ann@example.com:Ann is training for the Berlin marathon']!])) as [{ account_id: string }];
+    await app.services.db.query(
+      `insert into memories (account_id, end_user_id, content, embedding)
+       select $1, 'bulk-' || (g % 50), 'bulk memory ' || g, (select array_agg(sin(g * i))::vector from generate_series(1, 512) i) from generate_series(1, 3000) g`,
+      [accountId],
+    );
+    expect(await refreshStatistics(app.services.db)).toContain('memories');
+    expect(await refreshStatistics(app.services.db)).not.toContain('memories');
+    const vector = `[${Array.from({ length: 512 }, (_, i) => Math.cos(i)).join(',')}]`;
+    const plan = await app.services.db.query<Record<string, string>>(
+      `explain select id from memories m where m.account_id = $1 and m.archived_at is null and m.superseded_by is null and vector_dims(m.embedding) = 512
+       order by m.embedding::vector(512) <=> $2::vector(512) limit 10`,
+      [accountId, vector],
+    );
+    expect(plan.map((row) => Object.values(row)[0]).join('\n')).toMatch(/Index Scan using memories_embedding_hnsw_512/);
+    const res = await search(alice, { query: 'bulk memory', limit: 10 });
+    expect(res.body.results).toHaveLength(10);
   });
 });
