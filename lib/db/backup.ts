@@ -14,6 +14,8 @@ import type { Db } from './types';
 export const BACKUP_FORMAT = 'memory-layer-backup';
 export const BACKUP_VERSION = 1;
 const PAGE_SIZE = 500;
+/** Tables a freshly started server already fills; restored rows replace theirs. */
+const SETTINGS_TABLES = new Set(['app_settings']);
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -155,7 +157,11 @@ export async function restoreDatabase(db: Db, lines: AsyncIterable<string> | Ite
       const columns = table.columns.filter((column) => column in rows[0]!);
       const list = columns.map(quoteIdent).join(', ');
       const overriding = table.identity && columns.includes(table.identity) ? 'overriding system value' : '';
-      await tx.query(`insert into ${quoteIdent(table.name)} (${list}) ${overriding} select ${list} from jsonb_populate_recordset(null::${quoteIdent(table.name)}, $1::jsonb)`, [JSON.stringify(rows)]);
+      // A new server records its settings (the embedding model) at start; the backup's own settings win.
+      const upsert = SETTINGS_TABLES.has(table.name)
+        ? `on conflict (${table.primaryKey.map(quoteIdent).join(', ')}) do update set ${columns.filter((c) => !table.primaryKey.includes(c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}`
+        : '';
+      await tx.query(`insert into ${quoteIdent(table.name)} (${list}) ${overriding} select ${list} from jsonb_populate_recordset(null::${quoteIdent(table.name)}, $1::jsonb) ${upsert}`, [JSON.stringify(rows)]);
       restored.set(table.name, (restored.get(table.name) ?? 0) + rows.length);
       batch = undefined;
     };

@@ -11,6 +11,7 @@ import * as search from '@/app/api/v1/search/route';
 import type { Db } from '@/lib/db';
 import { backupToFile, BackupError, describeTables, restoreDatabase, restoreFromFile } from '@/lib/db/backup';
 import { createPgliteDb, DataDirInUseError } from '@/lib/db/pglite';
+import { setSetting } from '@/lib/db/settings';
 import { setServices } from '@/lib/services';
 import { createAccount, type TestAccount } from '../helpers/accounts';
 import { call } from '../helpers/http';
@@ -95,6 +96,8 @@ describe('backup and restore', () => {
     expect(fs.existsSync(`${file}.partial`)).toBe(false);
 
     const target = await freshDatabase();
+    // As a server started on the new database would have done before the restore.
+    await setSetting(target.db, 'embedding_model', 'some-other-model@3');
     const report = await restoreFromFile(target.db, file);
     expect(report.tables.find((table) => table.name === 'memories')!.rows).toBe(before.memories!.length);
     expect(await snapshot(target.db)).toEqual(before);
