@@ -109,8 +109,9 @@ export async function backupDatabase(db: Db, write: (line: string) => void | Pro
     await write(JSON.stringify(header));
     for (const table of tables) {
       const name = quoteIdent(table.name);
-      const keys = (table.primaryKey.length ? table.primaryKey : table.columns).map((key) => `t.${quoteIdent(key)}`).join(', ');
-      const cursorKeys = (table.primaryKey.length ? table.primaryKey : table.columns).map((key) => `c.${quoteIdent(key)}`).join(', ');
+      const keyColumns = table.primaryKey.length ? table.primaryKey : table.columns;
+      const keys = keyColumns.map((key) => `t.${quoteIdent(key)}`).join(', ');
+      const cursorKeys = keyColumns.map((key) => `c.${quoteIdent(key)}`).join(', ');
       let cursor: string | undefined;
       for (;;) {
         // Keyset pagination in primary-key order; the cursor row is cast back to the table's own types.

@@ -4,15 +4,14 @@ import { agentScopeOf } from '@/lib/api/scopes';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
-import { toMemoryView, type MemoryRow } from './memory-view';
+import { combinedScore } from './importance';
+import { roundScore, toMemoryView, type MemoryRow } from './memory-view';
 import { recordAccessSoon } from './search-memories';
 
 /** Dimensions with an HNSW index (migration 0010); other models search account-wide by exact scan. */
 export const HNSW_DIMENSIONS = [512, 768, 1536] as const;
 /** Candidates HNSW keeps per step; iterative scans continue past it until `limit` rows pass the filters. */
 const EF_SEARCH = 100;
-
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
  * Semantic search across every end user of the account (dashboard). HNSW with pgvector's iterative scans by
@@ -48,7 +47,7 @@ export async function searchAccount({ ctx, input }: { ctx: Ctx; input: AccountSe
   return {
     results: rows.map((row) => {
       const similarity = Number(row.similarity);
-      return { memory: toMemoryView(row), similarity: round(similarity), combined_score: round(0.7 * similarity + 0.3 * Number(row.importance)) };
+      return { memory: toMemoryView(row), similarity: roundScore(similarity), combined_score: roundScore(combinedScore(similarity, Number(row.importance))) };
     }),
     total_count: rows.length,
     query: input.query,

@@ -11,6 +11,7 @@ import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
 import { RANKING } from './ranking';
 import { recordAccess } from './search-memories';
+import { roundScore } from './memory-view';
 
 /** Chat ranks by hybrid relevance; a memory with no shared keyword needs at least this cosine similarity. */
 export const CHAT_MIN_SIMILARITY = 0.25;
@@ -105,10 +106,8 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
   );
 }
 
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
-
 const usedMemoriesView = (prepared: Prepared) =>
-  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: round(Number(memory.similarity)) }));
+  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(Number(memory.similarity)) }));
 
 function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
   return {

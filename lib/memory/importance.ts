@@ -12,8 +12,10 @@ export function importanceAfterAccesses(base: number, accessCount: number): numb
   return Math.min(1, Math.max(0, value));
 }
 
-/** The same formula in SQL, for updates that run inside the database. */
-export const IMPORTANCE_AFTER_ACCESS_SQL = `least(1, base_importance + (1 - base_importance) * (1 - exp(-(access_count + 1) / ${ACCESS_SCALE}.0)))`;
+/** The same formula in SQL, for updates that run inside the database; `accesses` is the new access count. */
+export function importanceAfterAccessesSql(accesses: string): string {
+  return `least(1, base_importance + (1 - base_importance) * (1 - exp(-(${accesses}) / ${ACCESS_SCALE}.0)))`;
+}
 
 /** The reference's ranking: 70% cosine similarity + 30% importance. */
 export function combinedScore(similarity: number, importance: number): number {

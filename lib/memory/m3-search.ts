@@ -4,8 +4,7 @@ import { resolveAgent } from '@/lib/api/scopes';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { hybridSearch } from './hybrid-search';
 import { recordAccessSoon } from './search-memories';
-
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
+import { roundScore } from './memory-view';
 
 /** POST /v1/search: hybrid search with category, metadata and agent filters; `explain` shows each signal's part. */
 export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; input: M3SearchInput }) {
@@ -24,19 +23,19 @@ export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; inp
       id: result.id,
       content: result.content,
       category: result.category ?? 'general',
-      score: round(result.score),
+      score: roundScore(result.score),
       createdAt: result.createdAt.toISOString(),
       agentId: result.agentId,
       metadata: result.metadata,
       ...(input.explain
         ? {
             explain: {
-              semantic: round(result.parts.semantic),
-              keyword: round(result.parts.keyword),
-              entity: round(result.parts.entity),
-              recency: round(result.parts.recency),
-              importance: round(result.parts.importance),
-              cosineSimilarity: round(result.similarity),
+              semantic: roundScore(result.parts.semantic),
+              keyword: roundScore(result.parts.keyword),
+              entity: roundScore(result.parts.entity),
+              recency: roundScore(result.parts.recency),
+              importance: roundScore(result.parts.importance),
+              cosineSimilarity: roundScore(result.similarity),
             },
           }
         : {}),

@@ -15,7 +15,8 @@ export interface MemoryRow {
 export const MEMORY_COLUMNS = 'id, content, end_user_id, metadata, importance, access_count, created_at, updated_at, last_accessed_at';
 
 const iso = (value: Date | string) => new Date(value).toISOString();
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
+/** Scores and importance as the API shows them: four decimals. */
+export const roundScore = (value: number) => Math.round(value * 10_000) / 10_000;
 
 export function toMemoryView(row: MemoryRow): MemoryViewT {
   return {
@@ -23,7 +24,7 @@ export function toMemoryView(row: MemoryRow): MemoryViewT {
     content: row.content,
     external_user_id: row.end_user_id,
     metadata: row.metadata as MemoryViewT['metadata'],
-    importance_score: round(Number(row.importance)),
+    importance_score: roundScore(Number(row.importance)),
     access_count: Number(row.access_count),
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),

@@ -4,26 +4,24 @@ import { agentScopeOf } from '@/lib/api/scopes';
 import { toVectorLiteral } from '@/lib/db';
 import { consumeSearch } from '@/lib/billing/quotas';
 import { embedOrFail } from './embed';
-import { ACCESS_SCALE, IMPORTANCE_AFTER_ACCESS_SQL } from './importance';
+import { importanceAfterAccessesSql } from './importance';
 import { deferBatch } from '@/lib/api/defer';
-import { toMemoryView, type MemoryRow } from './memory-view';
+import { roundScore, toMemoryView, type MemoryRow } from './memory-view';
 
 type MatchRow = MemoryRow & { similarity: number; combined_score: number };
-
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** Marks memories as used: access count, last access and importance rise together (inside the caller's transaction). */
 export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await ctx.db.query(
-    `update memories set access_count = access_count + 1, last_accessed_at = $3, importance = ${IMPORTANCE_AFTER_ACCESS_SQL}
+    `update memories set access_count = access_count + 1, last_accessed_at = $3, importance = ${importanceAfterAccessesSql('access_count + 1')}
      where account_id = $1 and id = any($2::uuid[])`,
     [ctx.account.id, ids, ctx.now()],
   );
 }
 
 /**
- * The same for reads that return memories (search, context, get): written just after the response, one statement
+ * The same for reads that return memories (searches and context): written just after the response, one statement
  * for every read of the account since the last flush (a memory read twice counts twice).
  */
 export function recordAccessSoon(ctx: Ctx, ids: string[]): void {
@@ -34,7 +32,7 @@ export function recordAccessSoon(ctx: Ctx, ids: string[]): void {
     const latest = reads.reduce((max, read) => (read.at > max ? read.at : max), reads[0]!.at);
     await ctx.db.query(
       `update memories m set access_count = m.access_count + a.n, last_accessed_at = greatest(m.last_accessed_at, $3),
-              importance = least(1, m.base_importance + (1 - m.base_importance) * (1 - exp(-(m.access_count + a.n) / ${ACCESS_SCALE}.0)))
+              importance = ${importanceAfterAccessesSql('m.access_count + a.n')}
        from (select id, count(*)::int as n from unnest($2::uuid[]) as id group by id) a
        where m.account_id = $1 and m.id = a.id`,
       [ctx.account.id, all, latest],
@@ -57,8 +55,8 @@ export async function searchMemories({ ctx, input }: { ctx: Ctx; input: SearchMe
   return {
     results: rows.map((row) => ({
       memory: toMemoryView(row),
-      similarity: round(Number(row.similarity)),
-      combined_score: round(Number(row.combined_score)),
+      similarity: roundScore(Number(row.similarity)),
+      combined_score: roundScore(Number(row.combined_score)),
     })),
     total_count: rows.length,
     query: input.query,
