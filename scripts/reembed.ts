@@ -1,5 +1,6 @@
 // npm run reembed — re-embeds every memory with the configured embedder and records it as the model in use.
 // Run it after changing EMBEDDING_PROVIDER / EMBEDDING_MODEL (the server refuses to start until it has run).
+// Context vectors (ingested turns blended with the turn before) are cleared: ranking falls back to the new vector.
 import { openDatabase, toVectorLiteral } from '@/lib/db';
 import { setSetting } from '@/lib/db/settings';
 import { createEmbedder } from '@/lib/embeddings';
@@ -18,7 +19,7 @@ for (;;) {
   if (rows.length === 0) break;
   const vectors = await embedder.embed(rows.map((row) => row.content));
   await db.transaction(async (tx) => {
-    for (const [i, row] of rows.entries()) await tx.query('update memories set embedding = $2::vector where id = $1', [row.id, toVectorLiteral(vectors[i]!)]);
+    for (const [i, row] of rows.entries()) await tx.query('update memories set embedding = $2::vector, context_embedding = null where id = $1', [row.id, toVectorLiteral(vectors[i]!)]);
   });
   done += rows.length;
   lastId = rows.at(-1)!.id;

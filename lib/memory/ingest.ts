@@ -80,7 +80,7 @@ async function storeFact(
   scope: Scope,
   fact: ExtractedFact,
   embedding: number[],
-  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; now: Date; speaker: string | null },
+  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; now: Date; speaker: string | null; contextEmbedding: number[] | null },
 ): Promise<{ fact: StoredFact; entities: number; edges: number }> {
   const duplicate = await findDuplicate(db, scope, fact, embedding);
   if (duplicate) {
@@ -97,8 +97,9 @@ async function storeFact(
   const inserted = await queryOne<{ id: string }>(
     db,
     `insert into memories (account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot,
-                           importance, base_importance, embedding, source, source_message_ids, valid_from, created_at, updated_at, speaker)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10, $11::vector, 'ingest', $12, $13, $13, $13, $14) returning id`,
+                           importance, base_importance, embedding, source, source_message_ids, valid_from, created_at, updated_at, speaker,
+                           context_embedding)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10, $11::vector, 'ingest', $12, $13, $13, $13, $14, $15::vector) returning id`,
     [
       scope.accountId,
       scope.endUserId,
@@ -114,12 +115,36 @@ async function storeFact(
       [context.sourceMessageId],
       context.now,
       context.speaker,
+      context.contextEmbedding ? toVectorLiteral(context.contextEmbedding) : null,
     ],
   );
   const id = inserted!.id;
   const superseded = await supersede(db, scope, id, fact, context.now);
   const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
   return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded, sourceMessageIndex: fact.sourceIndex }, ...graph };
+}
+
+/** How much of the turn before a fact goes into the vector that ranks it (see migration 0011). */
+export const CONTEXT_BLEND = 0.5;
+
+/**
+ * The vector that ranks each fact in hybrid search: its own embedding plus CONTEXT_BLEND times the embedding of the
+ * fact from the message before (at most two messages back, so a user turn reaches over one assistant turn), so an
+ * answer is also found by the words of the question it answers. Null when there is no such fact. No model call.
+ */
+export function contextVectors(facts: Pick<ExtractedFact, 'sourceIndex'>[], embeddings: number[][]): (number[] | null)[] {
+  return facts.map((fact, i) => {
+    let previous = -1;
+    facts.forEach((other, j) => {
+      if (other.sourceIndex < fact.sourceIndex && other.sourceIndex >= fact.sourceIndex - 2 && (previous < 0 || other.sourceIndex >= facts[previous]!.sourceIndex)) previous = j;
+    });
+    if (previous < 0) return null;
+    const own = embeddings[i]!;
+    const before = embeddings[previous]!;
+    const blended = own.map((value, d) => value + CONTEXT_BLEND * before[d]!);
+    const length = Math.hypot(...blended) || 1;
+    return blended.map((value) => value / length);
+  });
 }
 
 /**
@@ -139,6 +164,7 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
   if (ctx.extractor.kind === 'llm') await assertTokensLeft(ctx);
   const { facts, usage } = await ctx.extractor.extract({ userId: input.userId, messages: input.messages, existing });
   const embeddings = await embedOrFail(ctx, facts.map((fact) => fact.content));
+  const contextEmbeddings = contextVectors(facts, embeddings);
 
   const result = await ctx.db.transaction(async (tx) => {
     // One ingest per end user at a time, so two racing updates cannot both stay current.
@@ -151,7 +177,7 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
     let entities = 0;
     let edges = 0;
     for (const [i, fact] of facts.entries()) {
-      const outcome = await storeFact(tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, now, speaker: input.messages[fact.sourceIndex]?.name ?? null });
+      const outcome = await storeFact(tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, now, speaker: input.messages[fact.sourceIndex]?.name ?? null, contextEmbedding: contextEmbeddings[i]! });
       stored.push(outcome.fact);
       entities += outcome.entities;
       edges += outcome.edges;

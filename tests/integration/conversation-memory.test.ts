@@ -222,6 +222,52 @@ describe('POST /v1/search', () => {
   });
 });
 
+describe('retrieval: context vectors and pseudo-relevance feedback', () => {
+  it('an ingested turn is ranked by its vector blended with the turn before; the reported similarity stays its own', async () => {
+    const res = await ingest({
+      userId: 'ctx-vectors',
+      messages: [
+        { role: 'user', name: 'Ann', content: 'I spent the whole week reading about adoption agencies.' },
+        { role: 'user', name: 'Bo', content: 'The one in Leeds was the friendliest by far.' },
+      ],
+    });
+    expect(res.body.memoriesCreated).toBe(2);
+    const rows = await app.services.db.query<{ content: string; has_context: boolean; same: boolean }>(
+      `select content, context_embedding is not null as has_context, coalesce(context_embedding::text = embedding::text, false) as same
+       from memories where account_id = (select account_id from api_keys where id = $1) and end_user_id = 'ctx-vectors' order by content`,
+      [alice.keyId],
+    );
+    expect(rows).toEqual([
+      { content: 'I spent the whole week reading about adoption agencies.', has_context: false, same: false },
+      { content: 'The one in Leeds was the friendliest by far.', has_context: true, same: false },
+    ]);
+    const query = 'Which adoption agency was friendliest?';
+    const found = await search({ userId: 'ctx-vectors', query, explain: true });
+    const leeds = found.body.memories.find((m: { content: string }) => m.content.includes('Leeds'));
+    const [vector] = await app.services.embedder.embed([query]);
+    const [own] = await app.services.db.query<{ similarity: number }>(
+      `select 1 - (embedding <=> $2::vector) as similarity from memories where account_id = (select account_id from api_keys where id = $1) and end_user_id = 'ctx-vectors' and content like '%Leeds%'`,
+      [alice.keyId, `[${vector!.join(',')}]`],
+    );
+    expect(leeds.explain.cosineSimilarity).toBeCloseTo(Number(own!.similarity), 3);
+  });
+
+  it('feedback terms from the top results find a memory that shares no word with the query', async () => {
+    await ingest({ userId: 'feedback', messages: say('I adopted a scruffy terrier called Rexford from the shelter.') });
+    await ingest({ userId: 'feedback', messages: say('Rexford chews every tennis ball he finds in the park.') });
+    await ingest({ userId: 'feedback', messages: say('My sister works as a nurse in Glasgow.') });
+    await ingest({ userId: 'feedback', messages: say('We are repainting the kitchen a pale green.') });
+    const res = await search({ userId: 'feedback', query: 'the shelter terrier', explain: true });
+    const contents = res.body.memories.map((m: { content: string }) => m.content);
+    expect(contents[0]).toBe('I adopted a scruffy terrier called Rexford from the shelter.');
+    const tennis = res.body.memories.find((m: { content: string }) => m.content.startsWith('Rexford chews'));
+    // No query word is in it: its keyword part can only come from the feedback term "rexford".
+    expect(tennis.explain.keyword).toBeGreaterThan(0);
+    const nurse = res.body.memories.find((m: { content: string }) => m.content.includes('nurse'));
+    expect(nurse?.explain.keyword ?? 0).toBe(0);
+  });
+});
+
 describe('memories CRUD, deletion and end users', () => {
   it('pages with page/pageSize/total', async () => {
     for (const fact of ['I collect vintage stamps from Peru.', 'My favourite band is Radiohead.', 'I drive a blue Volvo estate.']) await ingest({ userId: 'pager', messages: say(fact) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesInQuery, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
+import { namesInQuery, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
 
 const base = { similarity: 0.5, keywordScore: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
 
@@ -25,7 +25,7 @@ describe('ranking', () => {
   it('boosts memories whose speaker or entity is named in the query', () => {
     const plain = scoreCandidate({ ...base, vectorRank: 2, keywordRank: 2 }, base.createdAt);
     const named = scoreCandidate({ ...base, vectorRank: 2, keywordRank: 2, named: true }, base.createdAt);
-    expect(named.parts.entity).toBeCloseTo(0.3 * (plain.parts.semantic + plain.parts.keyword), 12);
+    expect(named.parts.entity).toBeCloseTo(RANKING.entityBoost * (plain.parts.semantic + plain.parts.keyword), 12);
   });
   it('matches names as whole words', () => {
     expect(namesInQuery("What do Melanie's kids like?", ['Melanie'])).toBe(true);
