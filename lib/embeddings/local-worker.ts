@@ -38,6 +38,7 @@ function startWorker(): ModelWorker {
     created.on('message', (message: { id: number; vectors?: number[][]; error?: string }) => {
       const waiter = pending.get(message.id);
       pending.delete(message.id);
+      if (pending.size === 0) created.unref();
       if (message.error) waiter?.reject(new Error(message.error));
       else waiter?.resolve(message.vectors!);
     });
@@ -46,7 +47,8 @@ function startWorker(): ModelWorker {
       pending.clear();
       worker = undefined;
     });
-    // Do not keep scripts and tests alive just for the model.
+    // Do not keep scripts and tests alive just for an idle model; while an answer is awaited the worker keeps the
+    // process alive (otherwise a script awaiting only the model would exit silently mid-way).
     created.unref();
     return created;
   };
@@ -61,6 +63,7 @@ function startWorker(): ModelWorker {
       load += texts.length;
       return new Promise<number[][]>((resolve, reject) => {
         pending.set(id, { resolve, reject });
+        worker!.ref();
         worker!.postMessage({ id, texts });
       }).finally(() => {
         load -= texts.length;

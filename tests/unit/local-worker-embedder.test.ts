@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '@/lib/embeddings/local';
 import { createLocalWorkerEmbedder } from '@/lib/embeddings/local-worker';
@@ -10,4 +14,24 @@ describe('local embedder in a worker thread', () => {
     expect(fromWorker[0]).toHaveLength(512);
     fromWorker.forEach((vector, i) => vector.forEach((value, j) => expect(value).toBeCloseTo(inProcess[i]![j]!, 5)));
   });
+
+  it('keeps a script alive while it awaits only the model, and lets it exit once the model is idle', () => {
+    // A process whose only pending work is the worker's answer used to exit silently (the worker was unref'd).
+    const script = `
+      const { createLocalWorkerEmbedder } = await import(${JSON.stringify(path.resolve('lib/embeddings/local-worker.ts'))});
+      const embedder = createLocalWorkerEmbedder();
+      const [first] = await embedder.embed(['one']);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const [second] = await embedder.embed(['two']);
+      console.log('dims', first.length, second.length);
+    `;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'worker-alive-')), 'script.mts');
+    fs.writeFileSync(file, script);
+    try {
+      const output = execFileSync(path.resolve('node_modules/.bin/tsx'), [file], { encoding: 'utf8', timeout: 120_000 });
+      expect(output.trim()).toBe('dims 512 512');
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }, 150_000);
 });
