@@ -73,16 +73,15 @@ async function report(name: string, settings: Partial<typeof defaults>) {
 }
 
 await report('defaults', {});
-await report('no feedback', { feedbackDocs: 0 });
-await report('entity boost 0.3', { entityBoost: 0.3 });
-await report('feedback 3 docs', { feedbackDocs: 3 });
-await report('feedback weight 0.3', { feedbackWeight: 0.3 });
-await report('feedback 30 terms', { feedbackTerms: 30 });
+await report('keyword list only', { vectorWeight: 0, entityBoost: 0 });
+await report('vector list only', { keywordWeight: 0, entityBoost: 0 });
+await report('bm25 k1 0.8', { bm25K1: 0.8 });
+await report('bm25 k1 0.8, context 0.5', { bm25K1: 0.8, contextWeight: 0.5 });
+await report('context weight 0.5', { contextWeight: 0.5 });
+await report('bm25 b 0.5', { bm25B: 0.5 });
 await report('vector weight 0.7', { vectorWeight: 0.7 });
-await report('rrf k 20', { rrfK: 20 });
-await report('no importance/recency', { importanceWeight: 0, recencyWeight: 0 });
+await report('entity boost 0.3', { entityBoost: 0.3 });
 await services.db.query('update memories set context_embedding = null where account_id = $1', [ctx.account.id]);
 await report('no context vectors', {});
-await report('no context vectors, no feedback', { feedbackDocs: 0 });
 await services.db.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

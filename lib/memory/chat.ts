@@ -50,8 +50,22 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
   const [used, history, duplicate, roomLeft] = await Promise.all([
     ctx.db.query<UsedMemory>(
-      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $10, $7)',
-      [ctx.account.id, input.external_user_id, input.message, toVectorLiteral(embedding!), input.top_k, CHAT_MIN_SIMILARITY, agentScopeOf(ctx.caller) ?? null, RANKING.vectorWeight, RANKING.keywordWeight, RANKING.rrfK],
+      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $10, $7, p_k1 => $11, p_b => $12, p_context_weight => $13)',
+      [
+        ctx.account.id,
+        input.external_user_id,
+        input.message,
+        toVectorLiteral(embedding!),
+        input.top_k,
+        CHAT_MIN_SIMILARITY,
+        agentScopeOf(ctx.caller) ?? null,
+        RANKING.vectorWeight,
+        RANKING.keywordWeight,
+        RANKING.rrfK,
+        RANKING.bm25K1,
+        RANKING.bm25B,
+        RANKING.contextWeight,
+      ],
     ),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [

@@ -63,14 +63,16 @@ async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embeddin
 }
 
 /** Marks older memories as replaced by `memoryId`: they keep their history and leave default search and context. */
-async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, now: Date): Promise<string[]> {
+async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, now: Date, speaker: string | null): Promise<string[]> {
+  // A slot belongs to whoever said it: in a conversation between named speakers, one person's new job does not
+  // replace another's (speaker null, the usual user/assistant chat, matches speaker null).
   const rows = await db.query<{ id: string }>(
     `update memories set superseded_by = $3, valid_to = $4, updated_at = $4
      where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
        and ($6::text is null or agent_id = $6)
-       and (id = any($5::uuid[]) or ($7::text is not null and slot = $7))
+       and (id = any($5::uuid[]) or ($7::text is not null and slot = $7 and speaker is not distinct from $8))
      returning id`,
-    [scope.accountId, scope.endUserId, memoryId, now, fact.supersedes, scope.agentId, fact.slot],
+    [scope.accountId, scope.endUserId, memoryId, now, fact.supersedes, scope.agentId, fact.slot, speaker],
   );
   return rows.map((row) => row.id);
 }
@@ -119,7 +121,7 @@ async function storeFact(
     ],
   );
   const id = inserted!.id;
-  const superseded = await supersede(db, scope, id, fact, context.now);
+  const superseded = await supersede(db, scope, id, fact, context.now, context.speaker);
   const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
   return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded, sourceMessageIndex: fact.sourceIndex }, ...graph };
 }

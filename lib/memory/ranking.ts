@@ -4,18 +4,17 @@
  * is named in the query gets `entityBoost` times its fused part on top. Recency and importance are tie-breakers:
  *   score = (1 − wr − wi)·fused·(1 + entityBoost·named) + wr·2^(−age/halfLife) + wi·importance
  * Age is measured from the newest candidate, so an old conversation is not penalised as a whole.
- * Pseudo-relevance feedback: the top `feedbackDocs` of a first pass give `feedbackTerms` extra keyword terms, each
- * counted with `feedbackWeight` (hybridSearch, migration 0011).
  * Weights chosen on LoCoMo with `npm run eval:tune` (BM25 is the stronger list with the local embedder).
  */
 export const RANKING = {
   vectorWeight: 0.5,
   keywordWeight: 1.0,
   rrfK: 10,
+  /** BM25 term saturation and length normalisation; words of a memory's context count `contextWeight`. */
+  bm25K1: 1.2,
+  bm25B: 0.75,
+  contextWeight: 0.3,
   entityBoost: 0.5,
-  feedbackDocs: 5,
-  feedbackTerms: 20,
-  feedbackWeight: 0.2,
   recencyWeight: 0.01,
   importanceWeight: 0.02,
   recencyHalfLifeDays: 30,
