@@ -6,8 +6,6 @@ export function createAiSdkEmbedder(options: { id: string; model: EmbeddingModel
   return {
     id: options.id,
     dimensions: options.dimensions,
-    // An HTTP API serves several requests at once; batching still groups what arrives while they are out.
-    parallelism: 4,
     async embed(texts) {
       if (texts.length === 0) return [];
       const { embeddings } = await embedMany({ model: options.model, values: texts, maxRetries: 2 });

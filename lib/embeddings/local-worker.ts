@@ -86,7 +86,6 @@ export function createLocalWorkerEmbedder(threads = Math.min(4, Math.max(1, os.a
   return {
     id: 'local:universal-sentence-encoder-lite',
     dimensions: 512,
-    parallelism: threads,
     async embed(texts) {
       if (texts.length === 0) return [];
       const chunks: string[][] = [];
