@@ -20,3 +20,24 @@ export type Conversation = EvalDatasetT['conversations'][number];
 export function loadDataset(path: string): EvalDatasetT {
   return EvalDataset.parse(JSON.parse(fs.readFileSync(path, 'utf8')));
 }
+
+export const turnText = (turn: Conversation['turns'][number]) => `${turn.speaker}: ${turn.text}`;
+
+/**
+ * A conversation as POST /v1/ingest bodies: one per session (at most 200 turns each), every speaker as a named user
+ * turn; `turns[i]` is the turn of message i, so a memory's sourceMessageIndex maps back to its turn.
+ */
+export function ingestRequests(conversation: Conversation, endUser: string) {
+  const sessions = new Map<number, Conversation['turns']>();
+  for (const turn of conversation.turns) sessions.set(turn.session, [...(sessions.get(turn.session) ?? []), turn]);
+  return [...sessions.values()].flatMap((turns) =>
+    Array.from({ length: Math.ceil(turns.length / 200) }, (_, i) => {
+      const chunk = turns.slice(i * 200, i * 200 + 200);
+      const session = chunk[0]!.session;
+      return {
+        turns: chunk,
+        body: { userId: endUser, conversationId: `${endUser}-s${session}`, messages: chunk.map((turn) => ({ role: 'user' as const, name: turn.speaker, content: turnText(turn) })), metadata: { session } },
+      };
+    }),
+  );
+}

@@ -1,4 +1,4 @@
-import type { Conversation, EvalDatasetT } from './dataset';
+import { ingestRequests, turnText, type Conversation, type EvalDatasetT } from './dataset';
 import { KS, pct, score, type QuestionResult, type Scores } from './metrics';
 
 export type EvalMode = 'store' | 'ingest';
@@ -50,8 +50,6 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
   }));
 }
 
-const turnText = (turn: Conversation['turns'][number]) => `${turn.speaker}: ${turn.text}`;
-
 /** Stores every turn as one memory through POST /v1/memory/, keyed by conversation; returns memory id → turn ids. */
 async function loadByStore(options: EvalOptions, conversation: Conversation, endUser: string): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
@@ -65,17 +63,9 @@ async function loadByStore(options: EvalOptions, conversation: Conversation, end
 /** Sends each session through POST /v1/ingest (every speaker as a user turn); maps memories back by sourceMessageIndex. */
 async function loadByIngest(options: EvalOptions, conversation: Conversation, endUser: string): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
-  const sessions = new Map<number, Conversation['turns']>();
-  for (const turn of conversation.turns) sessions.set(turn.session, [...(sessions.get(turn.session) ?? []), turn]);
-  for (const turns of sessions.values()) {
-    for (let start = 0; start < turns.length; start += 200) {
-      const chunk = turns.slice(start, start + 200);
-      const res = await api(options, '/v1/ingest', { userId: endUser, conversationId: `${endUser}-s${chunk[0]!.session}`, messages: chunk.map((turn) => ({ role: 'user', name: turn.speaker, content: turnText(turn) })), metadata: { session: chunk[0]!.session } });
-      for (const memory of res.memories as { id: string; sourceMessageIndex: number }[]) {
-        const turnId = chunk[memory.sourceMessageIndex]!.id;
-        map.set(memory.id, [...(map.get(memory.id) ?? []), turnId]);
-      }
-    }
+  for (const { turns, body } of ingestRequests(conversation, endUser)) {
+    const res = await api(options, '/v1/ingest', body);
+    for (const memory of res.memories as { id: string; sourceMessageIndex: number }[]) map.set(memory.id, [...(map.get(memory.id) ?? []), turns[memory.sourceMessageIndex]!.id]);
   }
   return map;
 }

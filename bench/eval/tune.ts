@@ -14,7 +14,7 @@ import { hybridSearch } from '@/lib/memory/hybrid-search';
 import { ingestConversation } from '@/lib/memory/ingest';
 import { RANKING } from '@/lib/memory/ranking';
 import { createServices } from '@/lib/services';
-import { loadDataset, type Conversation } from './dataset';
+import { ingestRequests, loadDataset, type Conversation } from './dataset';
 import { pct, score, type QuestionResult } from './metrics';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' } } });
@@ -34,15 +34,9 @@ interface Loaded {
 async function load(conversation: Conversation): Promise<Loaded> {
   const endUser = `tune-${conversation.id}`;
   const turnsOf = new Map<string, string[]>();
-  const sessions = new Map<number, Conversation['turns']>();
-  for (const turn of conversation.turns) sessions.set(turn.session, [...(sessions.get(turn.session) ?? []), turn]);
-  for (const turns of sessions.values()) {
-    for (let start = 0; start < turns.length; start += 200) {
-      const chunk = turns.slice(start, start + 200);
-      const input = IngestBody.parse({ userId: endUser, conversationId: `${endUser}-s${chunk[0]!.session}`, messages: chunk.map((turn) => ({ role: 'user', name: turn.speaker, content: `${turn.speaker}: ${turn.text}` })) });
-      const result = await ingestConversation({ ctx, input });
-      for (const memory of result.memories) turnsOf.set(memory.id, [...(turnsOf.get(memory.id) ?? []), chunk[memory.sourceMessageIndex]!.id]);
-    }
+  for (const { turns, body } of ingestRequests(conversation, endUser)) {
+    const result = await ingestConversation({ ctx, input: IngestBody.parse(body) });
+    for (const memory of result.memories) turnsOf.set(memory.id, [...(turnsOf.get(memory.id) ?? []), turns[memory.sourceMessageIndex]!.id]);
   }
   return { conversation, endUser, turnsOf };
 }

@@ -9,7 +9,7 @@ import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './chat-prompt';
 import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
-import { RANKING } from './ranking';
+import { rankingSqlParams } from './ranking';
 import { recordAccess } from './search-memories';
 import { roundScore } from './memory-view';
 
@@ -59,12 +59,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
         input.top_k,
         CHAT_MIN_SIMILARITY,
         agentScopeOf(ctx.caller) ?? null,
-        RANKING.vectorWeight,
-        RANKING.keywordWeight,
-        RANKING.rrfK,
-        RANKING.bm25K1,
-        RANKING.bm25B,
-        RANKING.contextWeight,
+        ...rankingSqlParams(),
       ],
     ),
     loadHistory(ctx, input),

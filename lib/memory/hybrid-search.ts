@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
-import { namesInQuery, RANKING, rankCandidates, type ScoreParts } from './ranking';
+import { namesInQuery, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
 
 export interface HybridQuery {
   endUserId: string;
@@ -58,12 +58,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       query.agentId ?? null,
       query.categories ?? null,
       query.metadata ? JSON.stringify(query.metadata) : null,
-      RANKING.vectorWeight,
-      RANKING.keywordWeight,
-      RANKING.rrfK,
-      RANKING.bm25K1,
-      RANKING.bm25B,
-      RANKING.contextWeight,
+      ...rankingSqlParams(),
     ],
   );
   const ranked = rankCandidates(

@@ -20,6 +20,11 @@ export const RANKING = {
   recencyHalfLifeDays: 30,
 } as const;
 
+/** Query parameters for hybrid_match_memories: vector weight, keyword weight, RRF k, BM25 k1, b, context weight. */
+export function rankingSqlParams(weights = RANKING): number[] {
+  return [weights.vectorWeight, weights.keywordWeight, weights.rrfK, weights.bm25K1, weights.bm25B, weights.contextWeight];
+}
+
 export interface Signals {
   similarity: number;
   keywordScore: number;
