@@ -33,6 +33,8 @@ export function MemoriesPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [memories, setMemories] = useState<{ items: Memory[]; total: number; offset: number } | null>(null);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [allHits, setAllHits] = useState<SearchHit[] | null>(null);
+  const [searchingAll, setSearchingAll] = useState(false);
   const [detail, setDetail] = useState<Detail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -84,6 +86,27 @@ export function MemoriesPage() {
     } catch (e) {
       setError((e as Error).message);
     }
+  }
+
+  /** Across every end user of the account (the server uses an HNSW index with iterative scans). */
+  async function onSearchAll(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const query = String(new FormData(event.currentTarget).get('query') ?? '').trim();
+    if (!query) return setAllHits(null);
+    setSearchingAll(true);
+    try {
+      const result = await api<{ results: SearchHit[] }>('/api/dashboard/memories/search', { method: 'POST', body: { query, limit: 20, similarity_threshold: 0 } });
+      setAllHits(result.results);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSearchingAll(false);
+    }
+  }
+
+  async function openFromAll(hit: SearchHit) {
+    choose(hit.memory.external_user_id);
+    await openDetail(hit.memory.id);
   }
 
   async function openDetail(id: string) {
@@ -163,7 +186,33 @@ export function MemoriesPage() {
         </Card>
         <div className="space-y-6">
           {!selected ? (
-            <EmptyState title="Choose an end user">Their memories, newest first, will show here.</EmptyState>
+            <>
+              <Card title="Search all end users">
+                <form onSubmit={onSearchAll} className="flex gap-2">
+                  <Input name="query" placeholder="Semantic search across every end user’s memories" aria-label="Search all end users’ memories" data-testid="all-users-search" />
+                  <Button type="submit" disabled={searchingAll} data-testid="all-users-search-submit">{searchingAll ? 'Searching…' : 'Search'}</Button>
+                  {allHits && <Button variant="ghost" type="button" onClick={() => setAllHits(null)}>Clear</Button>}
+                </form>
+                {allHits && (
+                  <ul className="mt-4 divide-y divide-slate-100" data-testid="all-users-results">
+                    {allHits.length === 0 ? (
+                      <li className="py-4 text-sm text-slate-500">Nothing matched.</li>
+                    ) : (
+                      allHits.map((hit) => (
+                        <li key={hit.memory.id} className="flex items-start justify-between gap-4 py-3">
+                          <button type="button" className="text-left text-sm hover:underline" onClick={() => void openFromAll(hit)} data-testid="all-users-hit">
+                            {hit.memory.content}
+                            <span className="mt-0.5 block text-xs text-slate-500" data-testid="all-users-hit-user">{hit.memory.external_user_id}</span>
+                          </button>
+                          <span className="shrink-0 text-xs text-slate-500 tabular-nums">score {hit.combined_score.toFixed(2)}</span>
+                        </li>
+                      ))
+                    )}
+                  </ul>
+                )}
+              </Card>
+              <EmptyState title="Choose an end user">Their memories, newest first, will show here.</EmptyState>
+            </>
           ) : (
             <>
               <Card title={<span className="break-all">{selected}</span>}>

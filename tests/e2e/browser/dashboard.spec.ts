@@ -26,8 +26,19 @@ test('a new developer signs up, gets a key, stores memories with it, browses, ch
     expect(res.status()).toBe(201);
   }
 
+  const other = await request.post('/v1/memory/', { headers: auth, data: { content: 'Bob keeps a parrot called Kiwi', external_user_id: 'bob@company.com' } });
+  expect(other.status()).toBe(201);
+
   const memories = new MemoriesPage(page);
   await memories.open();
+  // Before choosing anyone: search every end user at once; a hit says whose it is and opens in its end user.
+  await memories.searchAll('pets cats parrot');
+  await expect(memories.allHits().filter({ hasText: 'parrot called Kiwi' })).toContainText('bob@company.com');
+  await expect(memories.allHits().filter({ hasText: 'cats named Miso' })).toContainText(endUser);
+  await snapshot(page, testInfo, 'memories-search-all');
+  await memories.allHits().filter({ hasText: 'cats named Miso' }).click();
+  await expect(page.getByTestId('memory-detail')).toContainText('two cats named Miso and Tofu');
+  await expect(memories.items()).toHaveCount(3);
   await memories.chooseEndUser(endUser);
   await expect(memories.items()).toHaveCount(3);
   await expect(memories.items().first()).toHaveText('Alice has two cats named Miso and Tofu');
@@ -49,7 +60,7 @@ test('a new developer signs up, gets a key, stores memories with it, browses, ch
   await snapshot(page, testInfo, 'playground');
 
   await page.getByTestId('nav-overview').click();
-  await expect(page.getByTestId('total-memories')).toHaveText('2');
+  await expect(page.getByTestId('total-memories')).toHaveText('3');
   await expect(page.getByTestId('requests-chart')).toBeVisible();
   await expect(page.getByTestId('latency')).toContainText('p50');
   await snapshot(page, testInfo, 'overview');

@@ -61,6 +61,15 @@ export class MemoriesPage {
     await this.page.getByTestId('memory-search-submit').click();
     await expect(this.page.getByTestId('memory-score').first()).toBeVisible();
   }
+  /** Search across every end user (shown while no end user is chosen). */
+  async searchAll(query: string) {
+    await this.page.getByTestId('all-users-search').fill(query);
+    await this.page.getByTestId('all-users-search-submit').click();
+    await expect(this.page.getByTestId('all-users-results')).toBeVisible();
+  }
+  allHits() {
+    return this.page.getByTestId('all-users-hit');
+  }
   async openMemory(text: string) {
     await this.items().filter({ hasText: text }).first().click();
     await expect(this.page.getByTestId('memory-detail')).toContainText(text);
