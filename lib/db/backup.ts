@@ -40,6 +40,8 @@ interface TableInfo {
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** `t."a", t."b"`: columns qualified by a table alias, for row comparisons. */
+const qualified = (alias: string, columns: string[]) => columns.map((column) => `${alias}.${quoteIdent(column)}`).join(', ');
 
 /** The tables of the public schema (bar the migrations ledger) with what a backup needs to know, parents first. */
 export async function describeTables(db: Db): Promise<TableInfo[]> {
@@ -110,8 +112,8 @@ export async function backupDatabase(db: Db, write: (line: string) => void | Pro
     for (const table of tables) {
       const name = quoteIdent(table.name);
       const keyColumns = table.primaryKey.length ? table.primaryKey : table.columns;
-      const keys = keyColumns.map((key) => `t.${quoteIdent(key)}`).join(', ');
-      const cursorKeys = keyColumns.map((key) => `c.${quoteIdent(key)}`).join(', ');
+      const keys = qualified('t', keyColumns);
+      const cursorKeys = qualified('c', keyColumns);
       let cursor: string | undefined;
       for (;;) {
         // Keyset pagination in primary-key order; the cursor row is cast back to the table's own types.
@@ -207,7 +209,7 @@ export async function restoreDatabase(db: Db, lines: AsyncIterable<string> | Ite
     for (const { table, column, key, value } of deferred) {
       await tx.query(
         `update ${quoteIdent(table.name)} t set ${quoteIdent(column)} = (jsonb_populate_record(null::${quoteIdent(table.name)}, $1::jsonb)).${quoteIdent(column)}
-          where (${table.primaryKey.map((name) => `t.${quoteIdent(name)}`).join(', ')}) = (select ${table.primaryKey.map((name) => `k.${quoteIdent(name)}`).join(', ')} from jsonb_populate_record(null::${quoteIdent(table.name)}, $2::jsonb) k)`,
+          where (${qualified('t', table.primaryKey)}) = (select ${qualified('k', table.primaryKey)} from jsonb_populate_record(null::${quoteIdent(table.name)}, $2::jsonb) k)`,
         [JSON.stringify({ [column]: value }), JSON.stringify(key)],
       );
     }

@@ -135,12 +135,11 @@ export const CONTEXT_BLEND = 0.5;
  * answer is also found by the words of the question it answers. Null when there is no such fact. No model call.
  */
 export function contextVectors(facts: Pick<ExtractedFact, 'sourceIndex'>[], embeddings: number[][]): (number[] | null)[] {
+  // Message index → the last fact taken from it.
+  const factOfMessage = new Map(facts.map((fact, i) => [fact.sourceIndex, i]));
   return facts.map((fact, i) => {
-    let previous = -1;
-    facts.forEach((other, j) => {
-      if (other.sourceIndex < fact.sourceIndex && other.sourceIndex >= fact.sourceIndex - 2 && (previous < 0 || other.sourceIndex >= facts[previous]!.sourceIndex)) previous = j;
-    });
-    if (previous < 0) return null;
+    const previous = factOfMessage.get(fact.sourceIndex - 1) ?? factOfMessage.get(fact.sourceIndex - 2);
+    if (previous === undefined) return null;
     const own = embeddings[i]!;
     const before = embeddings[previous]!;
     const blended = own.map((value, d) => value + CONTEXT_BLEND * before[d]!);
