@@ -12,10 +12,28 @@ describe('offline extraction rules', () => {
   });
 
   it('finds exclusive slots so updates supersede', () => {
-    expect(detectSlot('I live in London', 'location', [])).toBe('location:home');
-    expect(detectSlot('I just moved to Bristol', 'location', [])).toBe('location:home');
-    expect(detectSlot('I now work at Globex', 'work', [])).toBe('work:employer');
-    expect(detectSlot('My sister lives in Lisbon', 'location', [])).toBeNull();
+    expect(detectSlot('I live in London', 'location')).toBe('location:home');
+    expect(detectSlot('I just moved to Bristol', 'location')).toBe('location:home');
+    expect(detectSlot('I now work at Globex', 'work')).toBe('work:employer');
+    expect(detectSlot('My sister lives in Lisbon', 'location')).toBeNull();
+  });
+
+  it('gives a preference a slot only for a clear first-person like or dislike of a short object', () => {
+    expect(detectSlot('I love sushi.', 'preference')).toBe('preference:sushi');
+    expect(detectSlot("I don't like sushi anymore", 'preference')).toBe('preference:sushi');
+    expect(detectSlot('My favourite colour is green!', 'preference')).toBe('preference:favorite colour');
+    expect(detectSlot('I prefer tea over coffee', 'preference')).toBe('preference:tea');
+    // Vague objects and long clauses are no exclusive attribute: a wrong slot would hide a true memory.
+    expect(detectSlot('Thanks! I love it, it was a blast', 'preference')).toBeNull();
+    expect(detectSlot('I like how the painting looks', 'preference')).toBeNull();
+    expect(detectSlot('I love to paint with my kids on weekends', 'preference')).toBeNull();
+    expect(detectSlot('Caroline: I really enjoy talking to Melanie about art', 'preference')).toBeNull();
+  });
+
+  it('takes "joined" as a new employer only when a name follows', () => {
+    expect(detectSlot('I joined Globex last week', 'general')).toBe('work:employer');
+    expect(detectSlot('Maria: Just yesterday I joined a nearby church.', 'general')).toBeNull();
+    expect(detectSlot('I joined a mentorship program for LGBTQ youth', 'general')).toBeNull();
   });
 
   it('finds entities and relations with the right subject', () => {

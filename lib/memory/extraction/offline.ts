@@ -25,7 +25,7 @@ export function createOfflineExtractor(): Extractor {
         facts.push({
           content,
           category,
-          slot: detectSlot(content, category, entities),
+          slot: detectSlot(content, category),
           entities,
           relations: findRelations(content, entities),
           sourceIndex: index,

@@ -17,25 +17,43 @@ export function categorize(text: string): string {
   return CATEGORY_RULES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'general';
 }
 
-// Exclusive attributes: one value at a time, so a newer statement supersedes the older.
+// Exclusive attributes: one value at a time, so a newer statement supersedes the older. A wrong slot hides a true
+// memory from search, so the rules only fire on unambiguous first-person statements.
 const SLOT_RULES: [string, RegExp][] = [
   ['location:home', /\b(i|we)\s+(just\s+|recently\s+|now\s+)?(live|living|moved|relocated|am living|'m living)\s+(in|to)\b|\bi\s+(just\s+)?moved\b|\bmy (new )?(home|apartment|house) is in\b/i],
-  ['work:employer', /\b(i|i'm|i am)\s+(now\s+)?(work(ing)?\s+(at|for)|employed (at|by)|joined|started (a new job )?at)\b/i],
+  ['work:employer', /\b(i|i'm|i am)\s+(now\s+)?(work(ing)?\s+(at|for)|employed (at|by))\b/i],
+  // "I joined Globex" is a new employer; "I joined a church / the gym / a mentoring program" is not.
+  ['work:employer', /\b[Ii]\s+(?:just\s+|recently\s+|now\s+)?(?:joined|started(?: a new job)? at)\s+[A-Z]/],
   ['work:role', /\b(i am|i'm) (now )?(a|an) [a-z ]*(engineer|developer|designer|manager|teacher|nurse|doctor|student|consultant|analyst|scientist|writer)\b/i],
   ['relationship:status', /\b(i am|i'm|we are|we're|we got|i got)\s+(now\s+)?(married|divorced|engaged|single|separated)\b/i],
   ['health:diet', /\b(i am|i'm)\s+(now\s+)?(a\s+)?(vegan|vegetarian|pescatarian|keto|on a diet)\b/i],
 ];
 
-export function detectSlot(text: string, category: string, entities: ExtractedEntity[]): string | null {
+// "My favourite colour is green" → preference:favorite colour.
+const FAVORITE = /\bmy\s+(?:absolute\s+|all-time\s+|new\s+)?favou?rite\s+([a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|has to be)\b/i;
+// "I love sushi." / "I don't like sushi anymore" → preference:sushi. The object is a short noun phrase that ends the
+// clause; anything longer or vaguer ("I love that you came", "I like how it looks") gets no slot.
+const LIKES =
+  /\b(?:i|we)\s+(?:really\s+|absolutely\s+|still\s+|now\s+|no longer\s+|don't\s+|do not\s+|can't\s+|cannot\s+|kind of\s+)?(?:love|like|enjoy|adore|prefer|hate|dislike|stand)\s+([a-z][a-z' -]*?)(?=\s*(?:[.!?,;:)]|$)|\s+(?:anymore|any more|now|these days|more than|over|because|but|and|so much|a lot)\b)/i;
+const DETERMINERS = /^(?:the|a|an|my|our|some|all the|all|most|eating|drinking)\s+/;
+const VAGUE_OBJECT = /^(?:it|that|this|these|those|them|you|him|her|us|me|everyone|everybody|everything|anything|something|one|ones|how|what|when|where|why|who|to|your|his|their|being|having|doing|getting|seeing|hearing|knowing|the idea|the way|the fact|idea|way)\b/;
+
+function preferenceTopic(text: string): string | null {
+  const favorite = FAVORITE.exec(text);
+  if (favorite) return `favorite ${normalizeName(favorite[1]!)}`;
+  const object = LIKES.exec(text)?.[1];
+  if (!object) return null;
+  const topic = normalizeName(object).replace(DETERMINERS, '');
+  if (!topic || topic.split(' ').length > 3 || VAGUE_OBJECT.test(topic)) return null;
+  return topic;
+}
+
+export function detectSlot(text: string, category: string): string | null {
   const rule = SLOT_RULES.find(([, pattern]) => pattern.test(text));
   if (rule) return rule[0];
-  if (category === 'preference') {
-    const objects = entities.filter((entity) => entity.type !== 'user').map((entity) => normalizeName(entity.name));
-    const nouns = nlp(text).nouns().out('array') as string[];
-    const topic = [...objects, ...nouns.map(normalizeName)].filter((noun) => noun && !PRONOUNS.has(noun)).sort()[0];
-    if (topic) return `preference:${topic}`;
-  }
-  return null;
+  if (category !== 'preference') return null;
+  const topic = preferenceTopic(text);
+  return topic ? `preference:${topic}` : null;
 }
 
 const PRONOUNS = new Set(['i', 'me', 'my', 'it', 'this', 'that', 'you', 'we', 'they', 'them', 'he', 'she', 'something', 'anything', 'everything', 'lot', 'a lot', 'things', 'thing']);
