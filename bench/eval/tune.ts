@@ -69,12 +69,12 @@ async function report(name: string, settings: Partial<typeof defaults>) {
 await report('defaults', {});
 await report('keyword list only', { vectorWeight: 0, entityBoost: 0 });
 await report('vector list only', { keywordWeight: 0, entityBoost: 0 });
-await report('bm25 k1 0.8', { bm25K1: 0.8 });
-await report('bm25 k1 0.8, context 0.5', { bm25K1: 0.8, contextWeight: 0.5 });
-await report('context weight 0.5', { contextWeight: 0.5 });
-await report('bm25 b 0.5', { bm25B: 0.5 });
-await report('vector weight 0.7', { vectorWeight: 0.7 });
+await report('keyword weight 0.8', { keywordWeight: 0.8 });
+await report('keyword weight 1.2', { keywordWeight: 1.2 });
 await report('entity boost 0.3', { entityBoost: 0.3 });
+await report('entity boost 0.7', { entityBoost: 0.7 });
+await report('bm25 k1 0.8', { bm25K1: 0.8 });
+await report('context weight 0.5', { contextWeight: 0.5 });
 await services.db.query('update memories set context_embedding = null where account_id = $1', [ctx.account.id]);
 await report('no context vectors', {});
 await services.db.close();

@@ -50,7 +50,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
   const [used, history, duplicate, roomLeft] = await Promise.all([
     ctx.db.query<UsedMemory>(
-      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $10, $7, p_k1 => $11, p_b => $12, p_context_weight => $13)',
+      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $7, p_k1 => $10, p_b => $11, p_context_weight => $12)',
       [
         ctx.account.id,
         input.external_user_id,

@@ -34,20 +34,20 @@ interface CandidateRow {
   importance: number;
   similarity: number;
   keyword_score: number;
-  vector_rank: number | null;
-  keyword_rank: number | null;
+  vector_part: number;
+  keyword_part: number;
   names: string[];
 }
 
-/** Hybrid retrieval (hybrid_match_memories) plus the final ranking with recency and importance. */
+/** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, recency and importance. */
 export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
   const [embedding] = await embedOrFail(ctx, [query.text]);
   const candidates = Math.max(50, query.limit * 3);
   const rows = await ctx.db.query<CandidateRow>(
-    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_rank, h.keyword_rank,
+    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
             array_remove(array_append(coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
                                                 where me.memory_id = m.id and e.type <> 'user'), '{}'), m.speaker), null) as names
-     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $9, $10, -1, $11, $6, $7, $8::jsonb, $12, $13, $14) h
+     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $9, $10, -1, $6, $7, $8::jsonb, $11, $12, $13) h
      join memories m on m.id = h.id`,
     [
       ctx.account.id,
@@ -66,8 +66,8 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       ...row,
       similarity: Number(row.similarity),
       keywordScore: Number(row.keyword_score),
-      vectorRank: row.vector_rank,
-      keywordRank: row.keyword_rank,
+      vectorPart: Number(row.vector_part),
+      keywordPart: Number(row.keyword_part),
       createdAt: new Date(row.created_at),
       importance: Number(row.importance),
       named: namesInQuery(query.text, row.names),

@@ -1,15 +1,16 @@
 /**
- * Final ranking of hybrid candidates. Semantic (vector) and keyword (BM25) parts come from weighted reciprocal
- * rank fusion, normalised so a candidate first in both lists has fused 1. A memory whose speaker or linked entity
- * is named in the query gets `entityBoost` times its fused part on top. Recency and importance are tie-breakers:
+ * Final ranking of hybrid candidates. Semantic (vector) and keyword (BM25) parts come from score fusion in
+ * hybrid_match_memories (migration 0012): each list's score scaled to 0..1 over the end user's memories (cosine
+ * min-max, BM25 over the best BM25 score) and averaged with the weights below, so a candidate best in both lists
+ * has fused 1. A memory whose speaker or linked entity is named in the query gets `entityBoost` times its fused
+ * part on top. Recency and importance are tie-breakers:
  *   score = (1 − wr − wi)·fused·(1 + entityBoost·named) + wr·2^(−age/halfLife) + wi·importance
  * Age is measured from the newest candidate, so an old conversation is not penalised as a whole.
- * Weights chosen on LoCoMo with `npm run eval:tune` (BM25 is the stronger list with the local embedder).
+ * Weights chosen on LoCoMo with `npm run eval:tune`.
  */
 export const RANKING = {
-  vectorWeight: 0.5,
+  vectorWeight: 1.0,
   keywordWeight: 1.0,
-  rrfK: 10,
   /** BM25 term saturation and length normalisation; words of a memory's context count `contextWeight`. */
   bm25K1: 1.2,
   bm25B: 0.75,
@@ -20,16 +21,18 @@ export const RANKING = {
   recencyHalfLifeDays: 30,
 } as const;
 
-/** Query parameters for hybrid_match_memories: vector weight, keyword weight, RRF k, BM25 k1, b, context weight. */
+/** Query parameters for hybrid_match_memories: vector weight, keyword weight, BM25 k1, b, context weight. */
 export function rankingSqlParams(weights = RANKING): number[] {
-  return [weights.vectorWeight, weights.keywordWeight, weights.rrfK, weights.bm25K1, weights.bm25B, weights.contextWeight];
+  return [weights.vectorWeight, weights.keywordWeight, weights.bm25K1, weights.bm25B, weights.contextWeight];
 }
 
 export interface Signals {
   similarity: number;
   keywordScore: number;
-  vectorRank: number | null;
-  keywordRank: number | null;
+  /** The vector list's score scaled to 0..1 over the end user's memories (hybrid_match_memories.vector_part). */
+  vectorPart: number;
+  /** BM25 over the best BM25 score of the query, 0..1 (hybrid_match_memories.keyword_part). */
+  keywordPart: number;
   createdAt: Date;
   importance: number;
   /** The memory's speaker or one of its entities is named in the query. */
@@ -45,12 +48,11 @@ export interface ScoreParts {
 }
 
 export function scoreCandidate(signals: Signals, newest: Date, weights = RANKING): { score: number; parts: ScoreParts } {
-  const maxRrf = weights.vectorWeight / (weights.rrfK + 1) + weights.keywordWeight / (weights.rrfK + 1);
   const fusedShare = 1 - weights.recencyWeight - weights.importanceWeight;
-  const rrf = (rank: number | null, weight: number) => (rank === null ? 0 : weight / (weights.rrfK + rank) / maxRrf);
+  const total = weights.vectorWeight + weights.keywordWeight || 1;
   const ageDays = Math.max(0, (newest.getTime() - signals.createdAt.getTime()) / 86_400_000);
-  const semantic = fusedShare * rrf(signals.vectorRank, weights.vectorWeight);
-  const keyword = fusedShare * rrf(signals.keywordRank, weights.keywordWeight);
+  const semantic = (fusedShare * weights.vectorWeight * signals.vectorPart) / total;
+  const keyword = (fusedShare * weights.keywordWeight * signals.keywordPart) / total;
   const parts: ScoreParts = {
     semantic,
     keyword,

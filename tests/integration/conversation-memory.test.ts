@@ -283,6 +283,39 @@ describe('retrieval: context vectors', () => {
   });
 });
 
+describe('retrieval: score fusion (hybrid_match_memories, callable through supabase.rpc)', () => {
+  it('scales each list to 0..1 over the end user, averages them by weight, and keeps the own cosine as similarity', async () => {
+    for (const fact of ['I grow tomatoes and basil on my balcony.', 'My balcony faces the harbour in Bristol.', 'I play the cello in a quartet.']) {
+      await ingest({ userId: 'fusion', messages: say(fact) });
+    }
+    const query = 'What grows on the balcony?';
+    const [vector] = await app.services.embedder.embed([query]);
+    const accountId = (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [alice.keyId]))[0]!.account_id;
+    type Row = { content: string; similarity: number; keyword_rank: number | null; vector_part: number; keyword_part: number; fused_score: number };
+    const fused = (vectorWeight: number, keywordWeight: number) =>
+      app.services.db.query<Row>('select * from hybrid_match_memories($1, $2, $3, $4::vector, 10, 50, $5, $6)', [accountId, 'fusion', query, `[${vector!.join(',')}]`, vectorWeight, keywordWeight]);
+    const rows = await fused(1, 1);
+    expect(rows).toHaveLength(3);
+    // The nearest memory has vector part 1 and the farthest 0; the best BM25 match has keyword part 1.
+    expect(Math.max(...rows.map((r) => r.vector_part))).toBeCloseTo(1, 10);
+    expect(Math.min(...rows.map((r) => r.vector_part))).toBeCloseTo(0, 10);
+    expect(Math.max(...rows.map((r) => r.keyword_part))).toBeCloseTo(1, 10);
+    const cello = rows.find((r) => r.content.includes('cello'))!;
+    expect(cello).toMatchObject({ keyword_rank: null, keyword_part: 0 });
+    for (const row of rows) expect(row.fused_score).toBeCloseTo((row.vector_part + row.keyword_part) / 2, 10);
+    expect(rows.map((r) => r.fused_score)).toEqual([...rows.map((r) => r.fused_score)].sort((a, b) => b - a));
+    expect(rows[0]!.content).toContain('tomatoes');
+    // Weights move the fused score between the two lists; similarity stays the memory's own cosine.
+    for (const row of await fused(0, 1)) expect(row.fused_score).toBeCloseTo(row.keyword_part, 10);
+    for (const row of await fused(1, 0)) expect(row.fused_score).toBeCloseTo(row.vector_part, 10);
+    const [own] = await app.services.db.query<{ similarity: number }>(
+      `select 1 - (embedding <=> $3::vector) as similarity from memories where account_id = $1 and end_user_id = $2 and content like '%cello%'`,
+      [accountId, 'fusion', `[${vector!.join(',')}]`],
+    );
+    expect(cello.similarity).toBeCloseTo(Number(own!.similarity), 10);
+  });
+});
+
 describe('memories CRUD, deletion and end users', () => {
   it('pages with page/pageSize/total', async () => {
     for (const fact of ['I collect vintage stamps from Peru.', 'My favourite band is Radiohead.', 'I drive a blue Volvo estate.']) await ingest({ userId: 'pager', messages: say(fact) });

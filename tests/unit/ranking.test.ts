@@ -1,30 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { namesInQuery, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
 
-const base = { similarity: 0.5, keywordScore: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
+const base = { similarity: 0.5, keywordScore: 0, vectorPart: 0, keywordPart: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
 
 describe('ranking', () => {
-  it('a candidate first in both lists, newest, fully important scores 1', () => {
-    const { score } = scoreCandidate({ ...base, vectorRank: 1, keywordRank: 1, importance: 1 }, base.createdAt);
+  it('a candidate best in both lists, newest, fully important scores 1', () => {
+    const { score } = scoreCandidate({ ...base, vectorPart: 1, keywordPart: 1, importance: 1 }, base.createdAt);
     expect(score).toBeCloseTo(1, 10);
   });
-  it('agreement between vector and keyword beats either alone', () => {
+  it('a close second in both lists beats the best of either list alone', () => {
     const ranked = rankCandidates([
-      { ...base, id: 'vector-only', vectorRank: 1, keywordRank: null },
-      { ...base, id: 'both', vectorRank: 2, keywordRank: 2 },
-      { ...base, id: 'keyword-only', vectorRank: null, keywordRank: 1 },
+      { ...base, id: 'vector-only', vectorPart: 1, keywordPart: 0 },
+      { ...base, id: 'both', vectorPart: 0.8, keywordPart: 0.8 },
+      { ...base, id: 'keyword-only', vectorPart: 0.2, keywordPart: 1 },
     ]);
-    expect(ranked[0]!.id).toBe('both');
+    expect(ranked.map((r) => r.id)).toEqual(['both', 'keyword-only', 'vector-only']);
+  });
+  it('keeps the distance between scores that rank fusion threw away', () => {
+    // Nearly tied with the best keyword match and much closer in meaning: score fusion puts it first.
+    const ranked = rankCandidates([
+      { ...base, id: 'best keyword', vectorPart: 0.1, keywordPart: 1 },
+      { ...base, id: 'near tie', vectorPart: 0.6, keywordPart: 0.95 },
+    ]);
+    expect(ranked[0]!.id).toBe('near tie');
   });
   it('explains the parts, which sum to the score', () => {
-    const { score, parts } = scoreCandidate({ ...base, vectorRank: 3, keywordRank: 7 }, new Date('2026-02-01'));
+    const { score, parts } = scoreCandidate({ ...base, vectorPart: 0.7, keywordPart: 0.4 }, new Date('2026-02-01'));
     expect(parts.semantic + parts.keyword + parts.entity + parts.recency + parts.importance).toBeCloseTo(score, 12);
     expect(parts.recency).toBeLessThan(0.01);
     expect(parts.entity).toBe(0);
   });
   it('boosts memories whose speaker or entity is named in the query', () => {
-    const plain = scoreCandidate({ ...base, vectorRank: 2, keywordRank: 2 }, base.createdAt);
-    const named = scoreCandidate({ ...base, vectorRank: 2, keywordRank: 2, named: true }, base.createdAt);
+    const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
+    const named = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6, named: true }, base.createdAt);
     expect(named.parts.entity).toBeCloseTo(RANKING.entityBoost * (plain.parts.semantic + plain.parts.keyword), 12);
   });
   it('matches names as whole words', () => {
