@@ -32,6 +32,7 @@ interface ExportRow {
   created_at: Date;
   updated_at: Date;
   embedding: string | null;
+  context_embedding: string | null;
 }
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
@@ -62,6 +63,7 @@ function toLine(row: ExportRow, embeddingModel: string) {
     updated_at: iso(row.updated_at),
     embedding_model: embeddingModel,
     embedding: row.embedding ? parseVectorLiteral(row.embedding) : null,
+    context_embedding: row.context_embedding ? parseVectorLiteral(row.context_embedding) : null,
   };
 }
 
@@ -73,7 +75,7 @@ export function exportMemories({ ctx, input }: { ctx: Ctx; input: { external_use
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const rows: ExportRow[] = await ctx.db.query<ExportRow>(
-        `select *, embedding::text as embedding from memories
+        `select *, embedding::text as embedding, context_embedding::text as context_embedding from memories
          where account_id = $1 and ($2::text is null or end_user_id = $2) and ($3::text is null or agent_id = $3)
            and ($4::timestamptz is null or (created_at, id) > ($4::timestamptz, $5::uuid))
          order by created_at, id limit ${PAGE}`,
@@ -116,6 +118,8 @@ const ImportLine = z.object({
   updated_at: Iso.nullable().default(null),
   embedding_model: z.string().nullable().default(null),
   embedding: z.array(z.number()).nullable().default(null),
+  /** The vector hybrid search ranks an ingested turn by (own + half the turn before); kept only with its model. */
+  context_embedding: z.array(z.number()).nullable().default(null),
 });
 
 /**
@@ -153,14 +157,16 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
       const rows = await tx.query<{ id: string }>(
         `insert into memories (id, account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot, speaker,
                                importance, base_importance, access_count, last_accessed_at, source, source_message_ids,
-                               valid_from, valid_to, archived_at, created_at, updated_at, embedding)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::vector)
+                               valid_from, valid_to, archived_at, created_at, updated_at, embedding, context_embedding)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23::vector, $24::vector)
          on conflict (id) do nothing returning id`,
         [
           line.id, ctx.account.id, line.external_user_id, line.agent_id, line.conversation_id, line.content, line.context, JSON.stringify(line.metadata),
           line.category, line.slot, line.speaker, line.importance, line.base_importance, line.access_count, line.last_accessed_at, line.source,
           line.source_message_ids, line.valid_from ?? line.created_at ?? now, line.valid_to, line.archived_at, line.created_at ?? now, line.updated_at ?? now,
           toVectorLiteral(reembedded.get(line.id) ?? line.embedding!),
+          // A re-embedded memory ranks by its own new vector: a context vector of another model would not compare.
+          !reembedded.has(line.id) && line.context_embedding?.length === ctx.embedder.dimensions ? toVectorLiteral(line.context_embedding) : null,
         ],
       );
       if (rows.length) {

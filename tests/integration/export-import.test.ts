@@ -40,6 +40,29 @@ describe('export and import', () => {
     expect((await importJsonl(alice, original)).body).toMatchObject({ imported: 0, skipped: 3 });
   });
 
+  it('carries the context vectors hybrid search ranks ingested turns by, and drops them when re-embedding', async () => {
+    const messages = [
+      { role: 'user', name: 'Ana', content: 'We adopted a beagle puppy last week.' },
+      { role: 'user', name: 'Ben', content: 'Her name is Pepper and she loves the beach.' },
+    ];
+    await call(ingest.POST, 'POST', '/api/v1/ingest', { token: alice.apiKey, body: { userId: 'ctx@example.com', messages } });
+    const original = await exportJsonl(alice, 'ctx@example.com');
+    const lines = original.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.context_embedding?.length ?? null).sort()).toEqual([512, null]);
+
+    await call(users.DELETE, 'DELETE', '/api/v1/users/ctx@example.com', { token: alice.apiKey, params: { external_user_id: 'ctx@example.com' } });
+    expect((await importJsonl(alice, original)).body).toMatchObject({ imported: 2, reembedded: 0 });
+    expect(await exportJsonl(alice, 'ctx@example.com')).toBe(original);
+
+    // Another model's vectors: the memory is re-embedded and its context vector dropped, not mixed in.
+    const foreign = lines.map((line) => JSON.stringify({ ...line, id: line.id.replace(/^.{8}/, '33333333'), embedding_model: 'openai:text-embedding-3-small@1536' }));
+    expect((await importJsonl(alice, foreign.join('\n'))).body).toMatchObject({ imported: 2, reembedded: 2 });
+    const [kept] = await app.services.db.query<{ n: number }>(
+      "select count(context_embedding)::int as n from memories where end_user_id = 'ctx@example.com' and id::text like '33333333%'",
+    );
+    expect(kept!.n).toBe(0);
+  });
+
   it("never takes over another account's ids, and exports only the caller's rows", async () => {
     const alices = await exportJsonl(alice);
     expect(await exportJsonl(bob)).toBe('');
