@@ -30,6 +30,7 @@ interface CandidateRow {
   category: string | null;
   metadata: Record<string, unknown>;
   agent_id: string | null;
+  conversation_id: string | null;
   created_at: Date;
   importance: number;
   similarity: number;
@@ -44,7 +45,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
   const [embedding] = await embedOrFail(ctx, [query.text]);
   const candidates = Math.max(50, query.limit * 3);
   const rows = await ctx.db.query<CandidateRow>(
-    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
+    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.conversation_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
             array_remove(array_append(coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
                                                 where me.memory_id = m.id and e.type <> 'user'), '{}'), m.speaker), null) as names
      from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $9, $10, -1, $6, $7, $8::jsonb, $11, $12, $13) h
@@ -71,6 +72,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       createdAt: new Date(row.created_at),
       importance: Number(row.importance),
       named: namesInQuery(query.text, row.names),
+      conversationId: row.conversation_id,
     })),
   );
   return ranked.slice(0, query.limit).map((row) => ({

@@ -16,6 +16,7 @@ export const RANKING = {
   bm25B: 0.75,
   contextWeight: 0.3,
   entityBoost: 0.5,
+  conversationBoost: 0.4,
   recencyWeight: 0.01,
   importanceWeight: 0.02,
   recencyHalfLifeDays: 30,
@@ -37,12 +38,15 @@ export interface Signals {
   importance: number;
   /** The memory's speaker or one of its entities is named in the query. */
   named?: boolean;
+  /** The conversation the memory came from (ingest, chat); null for a memory stored on its own. */
+  conversationId?: string | null;
 }
 
 export interface ScoreParts {
   semantic: number;
   keyword: number;
   entity: number;
+  conversation: number;
   recency: number;
   importance: number;
 }
@@ -57,18 +61,34 @@ export function scoreCandidate(signals: Signals, newest: Date, weights = RANKING
     semantic,
     keyword,
     entity: signals.named ? weights.entityBoost * (semantic + keyword) : 0,
+    conversation: 0,
     recency: weights.recencyWeight * Math.pow(2, -ageDays / weights.recencyHalfLifeDays),
     importance: weights.importanceWeight * Math.min(1, Math.max(0, signals.importance)),
   };
-  return { score: parts.semantic + parts.keyword + parts.entity + parts.recency + parts.importance, parts };
+  return { score: sumParts(parts), parts };
 }
+
+const sumParts = (parts: ScoreParts) => parts.semantic + parts.keyword + parts.entity + parts.conversation + parts.recency + parts.importance;
+const relevanceOf = (parts: ScoreParts) => parts.semantic + parts.keyword + parts.entity;
 
 export function rankCandidates<T extends Signals>(candidates: T[], weights = RANKING): (T & { score: number; parts: ScoreParts })[] {
   if (candidates.length === 0) return [];
   const newest = new Date(Math.max(...candidates.map((c) => c.createdAt.getTime())));
-  return candidates
-    .map((candidate) => ({ ...candidate, ...scoreCandidate(candidate, newest, weights) }))
-    .sort((a, b) => b.score - a.score);
+  const scored = candidates.map((candidate) => ({ ...candidate, ...scoreCandidate(candidate, newest, weights) }));
+  const bestOfConversation = new Map<string, number>();
+  for (const candidate of scored) {
+    if (!candidate.conversationId) continue;
+    bestOfConversation.set(candidate.conversationId, Math.max(bestOfConversation.get(candidate.conversationId) ?? 0, relevanceOf(candidate.parts)));
+  }
+  const best = Math.max(...scored.map((candidate) => relevanceOf(candidate.parts)));
+  if (best > 0) {
+    for (const candidate of scored) {
+      const conversationBest = candidate.conversationId ? bestOfConversation.get(candidate.conversationId)! : relevanceOf(candidate.parts);
+      candidate.parts.conversation = (weights.conversationBoost * conversationBest) / best;
+      candidate.score = sumParts(candidate.parts);
+    }
+  }
+  return scored.sort((a, b) => b.score - a.score);
 }
 
 /** Whether any of the names (speaker, entities) appears in the query as a whole word, case-insensitively. */

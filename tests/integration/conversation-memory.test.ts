@@ -225,7 +225,7 @@ describe('POST /v1/search', () => {
     expect(res.body.total).toBe(res.body.memories.length);
     const top = res.body.memories[0];
     expect(top).toMatchObject({ content: 'I moved to Bristol last spring.', category: 'location' });
-    expect(Object.keys(top.explain).sort()).toEqual(['cosineSimilarity', 'entity', 'importance', 'keyword', 'recency', 'semantic']);
+    expect(Object.keys(top.explain).sort()).toEqual(['conversation', 'cosineSimilarity', 'entity', 'importance', 'keyword', 'recency', 'semantic']);
     expect(top.explain.keyword).toBeGreaterThan(0);
     const onlyHobby = await search({ userId: 'searcher', query: 'Bristol', categories: ['hobby'] });
     expect(onlyHobby.body.memories.every((m: { category: string }) => m.category === 'hobby')).toBe(true);

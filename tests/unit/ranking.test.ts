@@ -26,7 +26,7 @@ describe('ranking', () => {
   });
   it('explains the parts, which sum to the score', () => {
     const { score, parts } = scoreCandidate({ ...base, vectorPart: 0.7, keywordPart: 0.4 }, new Date('2026-02-01'));
-    expect(parts.semantic + parts.keyword + parts.entity + parts.recency + parts.importance).toBeCloseTo(score, 12);
+    expect(parts.semantic + parts.keyword + parts.entity + parts.conversation + parts.recency + parts.importance).toBeCloseTo(score, 12);
     expect(parts.recency).toBeLessThan(0.01);
     expect(parts.entity).toBe(0);
   });
@@ -34,6 +34,22 @@ describe('ranking', () => {
     const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
     const named = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6, named: true }, base.createdAt);
     expect(named.parts.entity).toBeCloseTo(RANKING.entityBoost * (plain.parts.semantic + plain.parts.keyword), 12);
+  });
+  it('lifts the memories of the conversation that holds the best match', () => {
+    const ranked = rankCandidates([
+      { ...base, id: 'best match', conversationId: 'trip', vectorPart: 1, keywordPart: 1 },
+      { ...base, id: 'same conversation', conversationId: 'trip', vectorPart: 0.4, keywordPart: 0.3 },
+      { ...base, id: 'other conversation', conversationId: 'work', vectorPart: 0.45, keywordPart: 0.35 },
+      { ...base, id: 'no conversation', conversationId: null, vectorPart: 0.45, keywordPart: 0.35 },
+    ]);
+    expect(ranked.map((r) => r.id)).toEqual(['best match', 'same conversation', 'other conversation', 'no conversation']);
+    const [best, same, other, alone] = ranked;
+    expect(best!.parts.conversation).toBeCloseTo(RANKING.conversationBoost, 12);
+    expect(same!.parts.conversation).toBeCloseTo(RANKING.conversationBoost, 12);
+    // Its own conversation's best (itself) relative to the best overall; a memory without one counts alone.
+    expect(other!.parts.conversation).toBeCloseTo((RANKING.conversationBoost * 0.4) / 1, 6);
+    expect(alone!.parts.conversation).toBeCloseTo(other!.parts.conversation, 12);
+    for (const r of ranked) expect(r.parts.semantic + r.parts.keyword + r.parts.entity + r.parts.conversation + r.parts.recency + r.parts.importance).toBeCloseTo(r.score, 12);
   });
   it('matches names as whole words', () => {
     expect(namesInQuery("What do Melanie's kids like?", ['Melanie'])).toBe(true);
