@@ -23,9 +23,16 @@ export function loadDataset(path: string): EvalDatasetT {
 
 export const turnText = (turn: Conversation['turns'][number]) => `${turn.speaker}: ${turn.text}`;
 
+/** The session's date as the ingest `timestamp` (date_iso is local time without an offset; read as UTC). */
+function sessionTimestamp(turn: Conversation['turns'][number]): { timestamp?: string } {
+  const at = turn.date_iso ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(turn.date_iso) ? turn.date_iso : `${turn.date_iso}Z`) : null;
+  return at && !Number.isNaN(at.getTime()) ? { timestamp: at.toISOString() } : {};
+}
+
 /**
  * A conversation as POST /v1/ingest bodies: one per session (at most 200 turns each), every speaker as a named user
- * turn; `turns[i]` is the turn of message i, so a memory's sourceMessageIndex maps back to its turn.
+ * turn, dated by the session's date; `turns[i]` is the turn of message i, so a memory's sourceMessageIndex maps back
+ * to its turn.
  */
 export function ingestRequests(conversation: Conversation, endUser: string) {
   const sessions = new Map<number, Conversation['turns']>();
@@ -36,7 +43,13 @@ export function ingestRequests(conversation: Conversation, endUser: string) {
       const session = chunk[0]!.session;
       return {
         turns: chunk,
-        body: { userId: endUser, conversationId: `${endUser}-s${session}`, messages: chunk.map((turn) => ({ role: 'user' as const, name: turn.speaker, content: turnText(turn) })), metadata: { session } },
+        body: {
+          userId: endUser,
+          conversationId: `${endUser}-s${session}`,
+          messages: chunk.map((turn) => ({ role: 'user' as const, name: turn.speaker, content: turnText(turn) })),
+          metadata: { session },
+          ...sessionTimestamp(chunk[0]!),
+        },
       };
     }),
   );

@@ -2,6 +2,7 @@ import type { Ctx } from '@/lib/api/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
 import { namesInQuery, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
+import { inPeriods, periodsInQuery } from './temporal';
 
 export interface HybridQuery {
   endUserId: string;
@@ -62,6 +63,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       ...rankingSqlParams(),
     ],
   );
+  const periods = periodsInQuery(query.text, ctx.now());
   const ranked = rankCandidates(
     rows.map((row) => ({
       ...row,
@@ -73,6 +75,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       importance: Number(row.importance),
       named: namesInQuery(query.text, row.names),
       conversationId: row.conversation_id,
+      inPeriod: inPeriods(new Date(row.created_at), periods),
     })),
   );
   return ranked.slice(0, query.limit).map((row) => ({

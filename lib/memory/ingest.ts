@@ -172,7 +172,8 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${scope.accountId}:${scope.endUserId}`]);
     // Over the plan's memory limit the whole ingest is refused and nothing is written.
     await reserveMemories(tx, ctx, facts.length);
-    const now = ctx.now();
+    // A conversation imported from the past is dated when it happened (search ranks by the dates a query names).
+    const now = input.timestamp ? new Date(input.timestamp) : ctx.now();
     const messageIds = await storeMessages(tx, scope, conversationId, input.messages, now);
     const stored: StoredFact[] = [];
     let entities = 0;

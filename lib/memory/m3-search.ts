@@ -33,6 +33,7 @@ export async function searchConversationMemories({ ctx, input }: { ctx: Ctx; inp
               semantic: roundScore(result.parts.semantic),
               keyword: roundScore(result.parts.keyword),
               entity: roundScore(result.parts.entity),
+              temporal: roundScore(result.parts.temporal),
               conversation: roundScore(result.parts.conversation),
               recency: roundScore(result.parts.recency),
               importance: roundScore(result.parts.importance),

@@ -16,6 +16,7 @@ export const RANKING = {
   bm25B: 0.75,
   contextWeight: 0.3,
   entityBoost: 0.5,
+  temporalBoost: 1.0,
   conversationBoost: 0.4,
   recencyWeight: 0.01,
   importanceWeight: 0.02,
@@ -38,6 +39,8 @@ export interface Signals {
   importance: number;
   /** The memory's speaker or one of its entities is named in the query. */
   named?: boolean;
+  /** The memory is dated (created_at) inside a period the query names. */
+  inPeriod?: boolean;
   /** The conversation the memory came from (ingest, chat); null for a memory stored on its own. */
   conversationId?: string | null;
 }
@@ -46,6 +49,7 @@ export interface ScoreParts {
   semantic: number;
   keyword: number;
   entity: number;
+  temporal: number;
   conversation: number;
   recency: number;
   importance: number;
@@ -61,6 +65,7 @@ export function scoreCandidate(signals: Signals, newest: Date, weights = RANKING
     semantic,
     keyword,
     entity: signals.named ? weights.entityBoost * (semantic + keyword) : 0,
+    temporal: signals.inPeriod ? weights.temporalBoost * (semantic + keyword) : 0,
     conversation: 0,
     recency: weights.recencyWeight * Math.pow(2, -ageDays / weights.recencyHalfLifeDays),
     importance: weights.importanceWeight * Math.min(1, Math.max(0, signals.importance)),
@@ -68,8 +73,8 @@ export function scoreCandidate(signals: Signals, newest: Date, weights = RANKING
   return { score: sumParts(parts), parts };
 }
 
-const sumParts = (parts: ScoreParts) => parts.semantic + parts.keyword + parts.entity + parts.conversation + parts.recency + parts.importance;
-const relevanceOf = (parts: ScoreParts) => parts.semantic + parts.keyword + parts.entity;
+const relevanceOf = (parts: ScoreParts) => parts.semantic + parts.keyword + parts.entity + parts.temporal;
+const sumParts = (parts: ScoreParts) => relevanceOf(parts) + parts.conversation + parts.recency + parts.importance;
 
 export function rankCandidates<T extends Signals>(candidates: T[], weights = RANKING): (T & { score: number; parts: ScoreParts })[] {
   if (candidates.length === 0) return [];

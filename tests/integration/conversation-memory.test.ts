@@ -225,7 +225,7 @@ describe('POST /v1/search', () => {
     expect(res.body.total).toBe(res.body.memories.length);
     const top = res.body.memories[0];
     expect(top).toMatchObject({ content: 'I moved to Bristol last spring.', category: 'location' });
-    expect(Object.keys(top.explain).sort()).toEqual(['conversation', 'cosineSimilarity', 'entity', 'importance', 'keyword', 'recency', 'semantic']);
+    expect(Object.keys(top.explain).sort()).toEqual(['conversation', 'cosineSimilarity', 'entity', 'importance', 'keyword', 'recency', 'semantic', 'temporal']);
     expect(top.explain.keyword).toBeGreaterThan(0);
     const onlyHobby = await search({ userId: 'searcher', query: 'Bristol', categories: ['hobby'] });
     expect(onlyHobby.body.memories.every((m: { category: string }) => m.category === 'hobby')).toBe(true);
@@ -313,6 +313,31 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
       [accountId, 'fusion', `[${vector!.join(',')}]`],
     );
     expect(cello.similarity).toBeCloseTo(Number(own!.similarity), 10);
+  });
+});
+
+describe('retrieval: dates', () => {
+  it('dates an imported conversation by its timestamp, refuses a future one, and ranks by the period a query names', async () => {
+    const march = await ingest({ userId: 'dated', timestamp: '2023-03-14T09:30:00Z', messages: say('We planted tomatoes in the garden with the kids.') });
+    expect(march.status).toBe(200);
+    await ingest({ userId: 'dated', timestamp: '2023-08-02T18:00:00+02:00', messages: say('We planted sunflowers in the garden with the kids.') });
+    await ingest({ userId: 'dated', messages: say('We planted basil in the garden with the kids.') });
+    expect((await getMemory(march.body.memories[0].id)).body.createdAt).toBe('2023-03-14T09:30:00.000Z');
+
+    const future = await ingest({ userId: 'dated', timestamp: '2999-01-01T00:00:00Z', messages: say('A message from the future.') });
+    expect(future.status).toBe(422);
+    expect(future.body.details[0].loc).toEqual(['body', 'timestamp']);
+    expect((await ingest({ userId: 'dated', timestamp: 'last tuesday', messages: say('Not a date.') })).status).toBe(422);
+
+    for (const [query, expected] of [['What did we plant in the garden in March 2023?', 'tomatoes'], ['What did we plant in the garden on 2 August, 2023?', 'sunflowers']] as const) {
+      const res = await search({ userId: 'dated', query, explain: true });
+      const [top, ...rest] = res.body.memories as { content: string; explain: { temporal: number } }[];
+      expect(top!.content).toContain(expected);
+      expect(top!.explain.temporal).toBeGreaterThan(0);
+      for (const other of rest) expect(other.explain.temporal).toBe(0);
+    }
+    const undated = await search({ userId: 'dated', query: 'What did we plant in the garden?', explain: true });
+    for (const memory of undated.body.memories) expect(memory.explain.temporal).toBe(0);
   });
 });
 

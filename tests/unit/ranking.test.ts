@@ -26,7 +26,7 @@ describe('ranking', () => {
   });
   it('explains the parts, which sum to the score', () => {
     const { score, parts } = scoreCandidate({ ...base, vectorPart: 0.7, keywordPart: 0.4 }, new Date('2026-02-01'));
-    expect(parts.semantic + parts.keyword + parts.entity + parts.conversation + parts.recency + parts.importance).toBeCloseTo(score, 12);
+    expect(parts.semantic + parts.keyword + parts.entity + parts.temporal + parts.conversation + parts.recency + parts.importance).toBeCloseTo(score, 12);
     expect(parts.recency).toBeLessThan(0.01);
     expect(parts.entity).toBe(0);
   });
@@ -34,6 +34,12 @@ describe('ranking', () => {
     const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
     const named = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6, named: true }, base.createdAt);
     expect(named.parts.entity).toBeCloseTo(RANKING.entityBoost * (plain.parts.semantic + plain.parts.keyword), 12);
+  });
+  it('boosts memories dated inside a period the query names', () => {
+    const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
+    const dated = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6, inPeriod: true }, base.createdAt);
+    expect(dated.parts.temporal).toBeCloseTo(RANKING.temporalBoost * (plain.parts.semantic + plain.parts.keyword), 12);
+    expect(plain.parts.temporal).toBe(0);
   });
   it('lifts the memories of the conversation that holds the best match', () => {
     const ranked = rankCandidates([
@@ -49,7 +55,7 @@ describe('ranking', () => {
     // Its own conversation's best (itself) relative to the best overall; a memory without one counts alone.
     expect(other!.parts.conversation).toBeCloseTo((RANKING.conversationBoost * 0.4) / 1, 6);
     expect(alone!.parts.conversation).toBeCloseTo(other!.parts.conversation, 12);
-    for (const r of ranked) expect(r.parts.semantic + r.parts.keyword + r.parts.entity + r.parts.conversation + r.parts.recency + r.parts.importance).toBeCloseTo(r.score, 12);
+    for (const r of ranked) expect(r.parts.semantic + r.parts.keyword + r.parts.entity + r.parts.temporal + r.parts.conversation + r.parts.recency + r.parts.importance).toBeCloseTo(r.score, 12);
   });
   it('matches names as whole words', () => {
     expect(namesInQuery("What do Melanie's kids like?", ['Melanie'])).toBe(true);

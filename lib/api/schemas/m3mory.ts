@@ -19,6 +19,11 @@ export const IngestBody = z.object({
   messages: z.array(MessageSchema).min(1, 'messages must not be empty').max(200),
   conversationId: text('conversationId', 255).optional(),
   metadata: Metadata.default({}),
+  timestamp: z.iso
+    .datetime({ offset: true })
+    .refine((value) => Date.parse(value) <= Date.now() + 5 * 60_000, 'timestamp must not be in the future')
+    .optional()
+    .describe('When the conversation took place (ISO 8601); its memories are dated by it, for importing history. Default: now.'),
 });
 
 export const ContextBody = z.object({
