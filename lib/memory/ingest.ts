@@ -62,18 +62,34 @@ async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embeddin
   return near?.id;
 }
 
-/** Marks older memories as replaced by `memoryId`: they keep their history and leave default search and context. */
+/**
+ * Marks older memories as replaced by `memoryId`: they keep their history and leave default search and context.
+ * "Older" is by date (valid_from), so importing an old conversation (a past `timestamp`) never hides a newer fact:
+ * the imported fact itself becomes history of the newer one instead.
+ */
 async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, now: Date, speaker: string | null): Promise<string[]> {
   // A slot belongs to whoever said it: in a conversation between named speakers, one person's new job does not
   // replace another's (speaker null, the usual user/assistant chat, matches speaker null).
   const rows = await db.query<{ id: string }>(
     `update memories set superseded_by = $3, valid_to = $4, updated_at = $4
      where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
-       and ($6::text is null or agent_id = $6)
+       and ($6::text is null or agent_id = $6) and valid_from <= $4
        and (id = any($5::uuid[]) or ($7::text is not null and slot = $7 and speaker is not distinct from $8))
      returning id`,
     [scope.accountId, scope.endUserId, memoryId, now, fact.supersedes, scope.agentId, fact.slot, speaker],
   );
+  if (fact.slot) {
+    // Said before a current fact of the same slot: history of that fact from the start.
+    await db.query(
+      `update memories m set superseded_by = newer.id, valid_to = newer.valid_from
+       from (select id, valid_from from memories
+             where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
+               and ($5::text is null or agent_id = $5) and valid_from > $4 and slot = $6 and speaker is not distinct from $7
+             order by valid_from limit 1) newer
+       where m.id = $3 and m.account_id = $1`,
+      [scope.accountId, scope.endUserId, memoryId, now, scope.agentId, fact.slot, speaker],
+    );
+  }
   return rows.map((row) => row.id);
 }
 

@@ -339,6 +339,20 @@ describe('retrieval: dates', () => {
     const undated = await search({ userId: 'dated', query: 'What did we plant in the garden?', explain: true });
     for (const memory of undated.body.memories) expect(memory.explain.temporal).toBe(0);
   });
+
+  it('an imported older conversation never supersedes a newer fact: it becomes that fact\'s history', async () => {
+    const current = await ingest({ userId: 'history-import', messages: say('I live in Bristol now.') });
+    const old = await ingest({ userId: 'history-import', timestamp: '2020-05-01T12:00:00Z', messages: say('I live in London.') });
+    expect(old.body.memoriesSuperseded).toBe(0);
+    const [currentId, oldId] = [current.body.memories[0].id, old.body.memories[0].id];
+    expect((await getMemory(currentId)).body.supersededBy ?? null).toBeNull();
+    expect((await getMemory(oldId)).body.supersededBy).toBe(currentId);
+    const found = await search({ userId: 'history-import', query: 'Where do I live?' });
+    expect(found.body.memories.map((m: { id: string }) => m.id)).toEqual([currentId]);
+    // A newer import still supersedes as before.
+    const newer = await ingest({ userId: 'history-import', messages: say('I just moved to Leeds.') });
+    expect(newer.body.memoriesSuperseded).toBe(1);
+  });
 });
 
 describe('memories CRUD, deletion and end users', () => {
