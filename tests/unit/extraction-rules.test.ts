@@ -23,6 +23,8 @@ describe('offline extraction rules', () => {
     expect(detectSlot("I don't like sushi anymore", 'preference')).toBe('preference:sushi');
     expect(detectSlot('My favourite colour is green!', 'preference')).toBe('preference:favorite colour');
     expect(detectSlot('I prefer tea over coffee', 'preference')).toBe('preference:tea');
+    expect(detectSlot("I can't stand cilantro!", 'preference')).toBe('preference:cilantro');
+    expect(detectSlot('I stand by my choice of tea, I love it.', 'preference')).toBeNull();
     // Vague objects and long clauses are no exclusive attribute: a wrong slot would hide a true memory.
     expect(detectSlot('Thanks! I love it, it was a blast', 'preference')).toBeNull();
     expect(detectSlot('I like how the painting looks', 'preference')).toBeNull();

@@ -34,7 +34,7 @@ const FAVORITE = /\bmy\s+(?:absolute\s+|all-time\s+|new\s+)?favou?rite\s+([a-z]+
 // "I love sushi." / "I don't like sushi anymore" → preference:sushi. The object is a short noun phrase that ends the
 // clause; anything longer or vaguer ("I love that you came", "I like how it looks") gets no slot.
 const LIKES =
-  /\b(?:i|we)\s+(?:really\s+|absolutely\s+|still\s+|now\s+|no longer\s+|don't\s+|do not\s+|can't\s+|cannot\s+|kind of\s+)?(?:love|like|enjoy|adore|prefer|hate|dislike|stand)\s+([a-z][a-z' -]*?)(?=\s*(?:[.!?,;:)]|$)|\s+(?:anymore|any more|now|these days|more than|over|because|but|and|so much|a lot)\b)/i;
+  /\b(?:i|we)\s+(?:really\s+|absolutely\s+|still\s+|now\s+|no longer\s+|don't\s+|do not\s+|can't\s+|cannot\s+|kind of\s+)?(?:love|like|enjoy|adore|prefer|hate|dislike|(?<=(?:can't|cannot)\s+)stand)\s+([a-z][a-z' -]*?)(?=\s*(?:[.!?,;:)]|$)|\s+(?:anymore|any more|now|these days|more than|over|because|but|and|so much|a lot)\b)/i;
 const DETERMINERS = /^(?:the|a|an|my|our|some|all the|all|most|eating|drinking)\s+/;
 const VAGUE_OBJECT = /^(?:it|that|this|these|those|them|you|him|her|us|me|everyone|everybody|everything|anything|something|one|ones|how|what|when|where|why|who|to|your|his|their|being|having|doing|getting|seeing|hearing|knowing|the idea|the way|the fact|idea|way)\b/;
 
