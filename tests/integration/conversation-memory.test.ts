@@ -296,9 +296,12 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
       app.services.db.query<Row>('select * from hybrid_match_memories($1, $2, $3, $4::vector, 10, 50, $5, $6)', [accountId, 'fusion', query, `[${vector!.join(',')}]`, vectorWeight, keywordWeight]);
     const rows = await fused(1, 1);
     expect(rows).toHaveLength(3);
-    // The nearest memory has vector part 1 and the farthest 0; the best BM25 match has keyword part 1.
+    // The nearest memory has vector part 1, the others lose their distance from it relative to the spread (at
+    // least 0.25, so a small spread among few memories is not blown up to 0..1); the best BM25 match has keyword part 1.
+    const sims = rows.map((r) => Number(r.similarity));
+    const spread = Math.max(Math.max(...sims) - Math.min(...sims), 0.25);
+    for (const row of rows) expect(row.vector_part).toBeCloseTo(1 - (Math.max(...sims) - Number(row.similarity)) / spread, 6);
     expect(Math.max(...rows.map((r) => r.vector_part))).toBeCloseTo(1, 10);
-    expect(Math.min(...rows.map((r) => r.vector_part))).toBeCloseTo(0, 10);
     expect(Math.max(...rows.map((r) => r.keyword_part))).toBeCloseTo(1, 10);
     const cello = rows.find((r) => r.content.includes('cello'))!;
     expect(cello).toMatchObject({ keyword_rank: null, keyword_part: 0 });
@@ -313,6 +316,14 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
       [accountId, 'fusion', `[${vector!.join(',')}]`],
     );
     expect(cello.similarity).toBeCloseTo(Number(own!.similarity), 10);
+
+    // Two memories close in meaning to the query: their small cosine gap stays small (min-max made it 1 against 0).
+    for (const fact of ['I grow tomatoes on my balcony.', 'My balcony garden has basil and mint.']) await ingest({ userId: 'fusion-small', messages: say(fact) });
+    const few = await app.services.db.query<Row>('select * from hybrid_match_memories($1, $2, $3, $4::vector, 10, 50)', [accountId, 'fusion-small', query, `[${vector!.join(',')}]`]);
+    expect(few).toHaveLength(2);
+    const gap = Math.abs(Number(few[0]!.similarity) - Number(few[1]!.similarity));
+    expect(gap).toBeLessThan(0.25);
+    expect(Math.min(...few.map((r) => r.vector_part))).toBeCloseTo(1 - gap / 0.25, 6);
   });
 });
 
