@@ -65,18 +65,21 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
   );
   const periods = periodsInQuery(query.text, ctx.now());
   const ranked = rankCandidates(
-    rows.map((row) => ({
-      ...row,
-      similarity: Number(row.similarity),
-      keywordScore: Number(row.keyword_score),
-      vectorPart: Number(row.vector_part),
-      keywordPart: Number(row.keyword_part),
-      createdAt: new Date(row.created_at),
-      importance: Number(row.importance),
-      named: namesInQuery(query.text, row.names),
-      conversationId: row.conversation_id,
-      inPeriod: inPeriods(new Date(row.created_at), periods),
-    })),
+    rows.map((row) => {
+      const createdAt = new Date(row.created_at);
+      return {
+        ...row,
+        similarity: Number(row.similarity),
+        keywordScore: Number(row.keyword_score),
+        vectorPart: Number(row.vector_part),
+        keywordPart: Number(row.keyword_part),
+        createdAt,
+        importance: Number(row.importance),
+        named: namesInQuery(query.text, row.names),
+        conversationId: row.conversation_id,
+        inPeriod: inPeriods(createdAt, periods),
+      };
+    }),
   );
   return ranked.slice(0, query.limit).map((row) => ({
     id: row.id,

@@ -1,13 +1,13 @@
 /**
  * Final ranking of hybrid candidates. Semantic (vector) and keyword (BM25) parts come from score fusion in
- * hybrid_match_memories (migrations 0012, 0014): each list's score scaled to 0..1 over the end user's memories
- * (cosine: 1 − distance from the nearest / max(spread, 0.25); BM25 over the best BM25 score) and averaged with the
- * weights below, so a candidate best in both lists has fused 1. A memory whose speaker or linked entity is named in the query gets `entityBoost` times its fused
- * part on top, and one dated inside a period the query names ("in August 2023", "on 3 June, 2023", "yesterday":
- * lib/memory/temporal.ts) `temporalBoost` times. The conversation a memory came from counts too: every candidate
- * gets `conversationBoost` times the relevance of the best candidate of its own conversation, relative to the best
- * candidate overall (a memory with no conversation is a conversation of one), so the turns around a strong match
- * rise with it. Recency and importance are tie-breakers:
+ * hybrid_match_memories (migration 0012): each list's score scaled to 0..1 over the end user's memories (cosine:
+ * 1 − distance from the nearest / max(spread, 0.25); BM25 over the best BM25 score) and averaged with the weights
+ * below, so a candidate best in both lists has fused 1. A memory whose speaker or linked entity is named in the
+ * query gets `entityBoost` times its fused part on top, and one dated inside a period the query names ("in August
+ * 2023", "on 3 June, 2023", "yesterday": lib/memory/temporal.ts) `temporalBoost` times. The conversation a memory
+ * came from counts too: every candidate gets `conversationBoost` times the relevance of the best candidate of its own
+ * conversation, relative to the best candidate overall (a memory with no conversation is a conversation of one), so
+ * the turns around a strong match rise with it. Recency and importance are tie-breakers:
  *   relevance = (1 − wr − wi)·fused·(1 + entityBoost·named + temporalBoost·inPeriod)
  *   score = relevance + conversationBoost·(best relevance in its conversation / best relevance)
  *           + wr·2^(−age/halfLife) + wi·importance

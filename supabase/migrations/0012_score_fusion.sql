@@ -2,9 +2,13 @@
 -- `npm run eval:tune`, confirmed over HTTP with `npm run eval`). Rank fusion throws away how far apart two candidates
 -- are: a memory that BM25 scores almost as high as the best one, and that is close in meaning too, lost to one that
 -- was first in one list and absent from the other. Now each list's score is scaled to 0..1 over the end user's
--- memories (cosine min-max over every scoped memory, BM25 divided by the best BM25 score) and the two are averaged
--- with the caller's weights. The candidates are the same: the top p_candidate_count of each list.
---   vector_part  = (cos − min cos) / (max cos − min cos)   (the ranking vector: the context vector where there is one)
+-- memories and the two are averaged with the caller's weights. The candidates are the same: the top
+-- p_candidate_count of each list.
+--   vector_part  = 1 − (distance − nearest) / greatest(farthest − nearest, 0.25)
+--                  (cosine distance of the ranking vector — the context vector where there is one — over every
+--                  scoped memory; the floor on the spread keeps a few memories' tiny differences from being
+--                  stretched to 0..1: plain min-max made a 0.004 gap among three memories 1 against 0. An end user
+--                  with hundreds of memories has a wider spread — LoCoMo: 0.28 at least — so the floor does not act)
 --   keyword_part = bm25 / max bm25                        (0 for a memory sharing no query word)
 --   fused_score  = (p_vector_weight · vector_part + p_keyword_weight · keyword_part) / (p_vector_weight + p_keyword_weight)
 -- `similarity` stays the memory's own cosine, as before. p_rrf_k is gone (the signature changes).
@@ -66,7 +70,7 @@ as $$
   ),
   parts as (
     select c.*,
-           case when vb.farthest > vb.nearest then (vb.farthest - c.distance) / (vb.farthest - vb.nearest) else 1 end as vector_part,
+           1 - (c.distance - vb.nearest) / greatest(vb.farthest - vb.nearest, 0.25) as vector_part,
            case when kb.best > 0 then c.keyword_score / kb.best else 0 end as keyword_part
     from candidates c cross join vector_bounds vb cross join keyword_bounds kb
   )
