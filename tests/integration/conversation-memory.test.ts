@@ -338,7 +338,9 @@ describe('retrieval: dates', () => {
     const future = await ingest({ userId: 'dated', timestamp: '2999-01-01T00:00:00Z', messages: say('A message from the future.') });
     expect(future.status).toBe(422);
     expect(future.body.details[0].loc).toEqual(['body', 'timestamp']);
-    expect((await ingest({ userId: 'dated', timestamp: 'last tuesday', messages: say('Not a date.') })).status).toBe(422);
+    const notADate = await ingest({ userId: 'dated', timestamp: 'last tuesday', messages: say('Not a date.') });
+    expect(notADate.status).toBe(422);
+    expect(notADate.body.details).toEqual([expect.objectContaining({ loc: ['body', 'timestamp'], msg: 'Invalid ISO datetime' })]);
 
     for (const [query, expected] of [['What did we plant in the garden in March 2023?', 'tomatoes'], ['What did we plant in the garden on 2 August, 2023?', 'sunflowers']] as const) {
       const res = await search({ userId: 'dated', query, explain: true });

@@ -21,7 +21,8 @@ export const IngestBody = z.object({
   metadata: Metadata.default({}),
   timestamp: z.iso
     .datetime({ offset: true })
-    .refine((value) => Date.parse(value) <= Date.now() + 5 * 60_000, 'timestamp must not be in the future')
+    // An unparsable value is the format check's error alone, not also "in the future".
+    .refine((value) => !(Date.parse(value) > Date.now() + 5 * 60_000), 'timestamp must not be in the future')
     .optional()
     .describe('When the conversation took place (ISO 8601); its memories are dated by it, for importing history. Default: now.'),
 });
