@@ -69,6 +69,7 @@ async function report(name: string, settings: Partial<typeof defaults>) {
 await report('defaults', {});
 await report('keyword list only', { vectorWeight: 0, entityBoost: 0 });
 await report('vector list only', { keywordWeight: 0, entityBoost: 0 });
+await report('candidates 50 per list', { candidateCount: 50 });
 await report('keyword weight 0.8', { keywordWeight: 0.8 });
 await report('keyword weight 1.2', { keywordWeight: 1.2 });
 await report('entity boost 0.3', { entityBoost: 0.3 });

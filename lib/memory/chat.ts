@@ -9,11 +9,11 @@ import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './chat-prompt';
 import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
-import { rankingSqlParams } from './ranking';
+import { hybridSearch } from './hybrid-search';
 import { recordAccess } from './search-memories';
 import { roundScore } from './memory-view';
 
-/** Chat ranks by hybrid relevance; a memory with no shared keyword needs at least this cosine similarity. */
+/** Chat retrieves as POST /v1/search does (hybridSearch); a memory with no shared keyword needs at least this cosine similarity. */
 export const CHAT_MIN_SIMILARITY = 0.25;
 export const HISTORY_TURNS = 10;
 
@@ -48,20 +48,15 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
 /** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
 async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
-  const [used, history, duplicate, roomLeft] = await Promise.all([
-    ctx.db.query<UsedMemory>(
-      'select id, content, similarity from hybrid_match_memories($1, $2, $3, $4::vector, $5, 50, $8, $9, $6, $7, p_k1 => $10, p_b => $11, p_context_weight => $12)',
-      [
-        ctx.account.id,
-        input.external_user_id,
-        input.message,
-        toVectorLiteral(embedding!),
-        input.top_k,
-        CHAT_MIN_SIMILARITY,
-        agentScopeOf(ctx.caller) ?? null,
-        ...rankingSqlParams(),
-      ],
-    ),
+  const [ranked, history, duplicate, roomLeft] = await Promise.all([
+    hybridSearch(ctx, {
+      endUserId: input.external_user_id,
+      text: input.message,
+      embedding: embedding!,
+      limit: input.top_k,
+      agentId: agentScopeOf(ctx.caller),
+      minSimilarity: CHAT_MIN_SIMILARITY,
+    }),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
       ctx.account.id,
@@ -70,6 +65,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
     ]),
     hasMemoryRoom(ctx.db, ctx, 1),
   ]);
+  const used = ranked.map((memory) => ({ id: memory.id, content: memory.content, similarity: memory.similarity }));
   const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: Number(memory.similarity) })));
   return {
     input,

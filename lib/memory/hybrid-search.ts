@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
-import { namesInQuery, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
+import { namesInQuery, RANKING, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
 import { inPeriods, periodsInQuery } from './temporal';
 
 export interface HybridQuery {
@@ -11,6 +11,10 @@ export interface HybridQuery {
   agentId?: string;
   categories?: string[];
   metadata?: Record<string, unknown>;
+  /** The query's embedding when the caller already has it (chat stores it with the message). */
+  embedding?: number[];
+  /** A memory sharing no keyword with the query needs at least this cosine similarity (chat's relevance gate). */
+  minSimilarity?: number;
 }
 
 export interface RankedMemory {
@@ -38,28 +42,31 @@ interface CandidateRow {
   keyword_score: number;
   vector_part: number;
   keyword_part: number;
-  names: string[];
+  /** Who the memory is about: its speaker when it was said by one (ingest), else the entities it names. */
+  subjects: string[];
 }
 
 /** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, recency and importance. */
 export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
-  const [embedding] = await embedOrFail(ctx, [query.text]);
-  const candidates = Math.max(50, query.limit * 3);
+  const embedding = query.embedding ?? (await embedOrFail(ctx, [query.text]))[0]!;
+  const candidates = Math.max(RANKING.candidateCount, query.limit * 3);
   const rows = await ctx.db.query<CandidateRow>(
     `select h.id, h.content, m.category, m.metadata, m.agent_id, m.conversation_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
-            array_remove(array_append(coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
-                                                where me.memory_id = m.id and e.type <> 'user'), '{}'), m.speaker), null) as names
-     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $9, $10, -1, $6, $7, $8::jsonb, $11, $12, $13) h
+            case when m.speaker is not null then array[m.speaker]
+                 else coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
+                                where me.memory_id = m.id and e.type <> 'user'), '{}') end as subjects
+     from hybrid_match_memories($1, $2, $3, $4::vector, $5, $5, $10, $11, $9, $6, $7, $8::jsonb, $12, $13, $14) h
      join memories m on m.id = h.id`,
     [
       ctx.account.id,
       query.endUserId,
       query.text,
-      toVectorLiteral(embedding!),
+      toVectorLiteral(embedding),
       candidates,
       query.agentId ?? null,
       query.categories ?? null,
       query.metadata ? JSON.stringify(query.metadata) : null,
+      query.minSimilarity ?? -1,
       ...rankingSqlParams(),
     ],
   );
@@ -75,7 +82,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
         keywordPart: Number(row.keyword_part),
         createdAt,
         importance: Number(row.importance),
-        named: namesInQuery(query.text, row.names),
+        named: namesInQuery(query.text, row.subjects),
         conversationId: row.conversation_id,
         inPeriod: inPeriods(createdAt, periods),
       };

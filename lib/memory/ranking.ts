@@ -2,8 +2,10 @@
  * Final ranking of hybrid candidates. Semantic (vector) and keyword (BM25) parts come from score fusion in
  * hybrid_match_memories (migration 0012): each list's score scaled to 0..1 over the end user's memories (cosine:
  * 1 − distance from the nearest / max(spread, 0.25); BM25 over the best BM25 score) and averaged with the weights
- * below, so a candidate best in both lists has fused 1. A memory whose speaker or linked entity is named in the
- * query gets `entityBoost` times its fused part on top, and one dated inside a period the query names ("in August
+ * below, so a candidate best in both lists has fused 1. A memory whose subject is named in the query gets
+ * `entityBoost` times its fused part on top — the subject of a conversation turn is its speaker (the names a turn
+ * mentions are often only the person addressed: "Thanks, Melanie! I painted this…" is Caroline's), of a memory
+ * without a speaker the entities it names — and one dated inside a period the query names ("in August
  * 2023", "on 3 June, 2023", "yesterday": lib/memory/temporal.ts) `temporalBoost` times. The conversation a memory
  * came from counts too: every candidate gets `conversationBoost` times the relevance of the best candidate of its own
  * conversation, relative to the best candidate overall (a memory with no conversation is a conversation of one), so
@@ -15,6 +17,8 @@
  * Weights chosen on LoCoMo with `npm run eval:tune`.
  */
 export const RANKING = {
+  /** Candidates taken from each list (vector, BM25) before the final ranking; at least 3 × the requested limit. */
+  candidateCount: 200,
   vectorWeight: 1.0,
   keywordWeight: 1.0,
   /** BM25 term saturation and length normalisation; words of a memory's context count `contextWeight`. */
@@ -43,7 +47,7 @@ export interface Signals {
   keywordPart: number;
   createdAt: Date;
   importance: number;
-  /** The memory's speaker or one of its entities is named in the query. */
+  /** The memory's subject (its speaker; without one, its entities) is named in the query. */
   named?: boolean;
   /** The memory is dated (created_at) inside a period the query names. */
   inPeriod?: boolean;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as chatRoute from '@/app/api/v1/chat/route';
 import * as legacyRoute from '@/app/api/v1/chat/legacy/route';
+import * as ingestRoute from '@/app/api/v1/ingest/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
 import { parseEnv } from '@/lib/env';
@@ -90,6 +91,25 @@ describe('POST /v1/chat offline (no LLM configured)', () => {
   it('answers 401 without a valid key', async () => {
     const res = await chat({ message: 'What am I building?', external_user_id: USER }, 'mlive_nope');
     expect(res.status).toBe(401);
+  });
+
+  it('retrieves as /v1/search does: the speaker named in the message ranks their own turn first', async () => {
+    const ingested = await call(ingestRoute.POST, 'POST', '/api/v1/ingest', {
+      token: alice.apiKey,
+      body: {
+        userId: 'painters',
+        messages: [
+          { role: 'user', name: 'Ann', content: 'I painted a portrait of my grandmother for her birthday.' },
+          { role: 'user', name: 'Bo', content: 'Thanks, Ann! I painted a lighthouse at sunset last week.' },
+        ],
+      },
+    });
+    expect(ingested.status).toBe(200);
+    const res = await chat({ message: 'What did Ann paint?', external_user_id: 'painters' });
+    expect(res.body.used_memories.map((m: { memory_text: string }) => m.memory_text)).toEqual([
+      'I painted a portrait of my grandmother for her birthday.',
+      'Thanks, Ann! I painted a lighthouse at sunset last week.',
+    ]);
   });
 
   it('never uses another account’s memories, even for the same end user id', async () => {

@@ -327,6 +327,27 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
   });
 });
 
+describe('retrieval: speakers', () => {
+  it('a turn is about its speaker: the person it only addresses gets no entity boost from it', async () => {
+    const res = await ingest({
+      userId: 'painters',
+      messages: [
+        { role: 'user', name: 'Ann', content: 'I painted a portrait of my grandmother for her birthday.' },
+        { role: 'user', name: 'Bo', content: 'Thanks, Ann! I painted a lighthouse at sunset last week.' },
+      ],
+    });
+    expect(res.body.memoriesCreated).toBe(2);
+    const found = await search({ userId: 'painters', query: 'What did Ann paint?', explain: true });
+    const [first, second] = found.body.memories as { content: string; explain: { entity: number; keyword: number } }[];
+    expect(first!.content).toContain('portrait of my grandmother');
+    expect(first!.explain.entity).toBeGreaterThan(0);
+    // Bo's turn names Ann (and matches her name as a keyword) but is Bo's painting.
+    expect(second!.content).toContain('lighthouse');
+    expect(second!.explain.keyword).toBeGreaterThan(first!.explain.keyword);
+    expect(second!.explain.entity).toBe(0);
+  });
+});
+
 describe('retrieval: dates', () => {
   it('dates an imported conversation by its timestamp, refuses a future one, and ranks by the period a query names', async () => {
     const march = await ingest({ userId: 'dated', timestamp: '2023-03-14T09:30:00Z', messages: say('We planted tomatoes in the garden with the kids.') });

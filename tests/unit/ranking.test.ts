@@ -30,7 +30,7 @@ describe('ranking', () => {
     expect(parts.recency).toBeLessThan(0.01);
     expect(parts.entity).toBe(0);
   });
-  it('boosts memories whose speaker or entity is named in the query', () => {
+  it('boosts memories whose subject is named in the query', () => {
     const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
     const named = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6, named: true }, base.createdAt);
     expect(named.parts.entity).toBeCloseTo(RANKING.entityBoost * (plain.parts.semantic + plain.parts.keyword), 12);
