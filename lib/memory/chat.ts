@@ -48,7 +48,7 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
 /** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
 async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
-  const [ranked, history, duplicate, roomLeft] = await Promise.all([
+  const [used, history, duplicate, roomLeft] = await Promise.all([
     hybridSearch(ctx, {
       endUserId: input.external_user_id,
       text: input.message,
@@ -65,8 +65,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
     ]),
     hasMemoryRoom(ctx.db, ctx, 1),
   ]);
-  const used = ranked.map((memory) => ({ id: memory.id, content: memory.content, similarity: memory.similarity }));
-  const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: Number(memory.similarity) })));
+  const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: memory.similarity })));
   return {
     input,
     embedding: embedding!,
@@ -112,7 +111,7 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null, u
 }
 
 const usedMemoriesView = (prepared: Prepared) =>
-  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(Number(memory.similarity)) }));
+  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(memory.similarity) }));
 
 function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
   return {
