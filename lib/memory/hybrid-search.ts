@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/api/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from './embed';
-import { namesInQuery, RANKING, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
+import { nameMatcher, RANKING, rankCandidates, rankingSqlParams, type ScoreParts } from './ranking';
 import { inPeriods, periodsInQuery } from './temporal';
 
 export interface HybridQuery {
@@ -71,6 +71,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
     ],
   );
   const periods = periodsInQuery(query.text, ctx.now());
+  const namedInQuery = nameMatcher(query.text);
   const ranked = rankCandidates(
     rows.map((row) => {
       const createdAt = new Date(row.created_at);
@@ -82,7 +83,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
         keywordPart: Number(row.keyword_part),
         createdAt,
         importance: Number(row.importance),
-        named: namesInQuery(query.text, row.subjects),
+        named: namedInQuery(row.subjects),
         conversationId: row.conversation_id,
         inPeriod: inPeriods(createdAt, periods),
       };

@@ -106,11 +106,17 @@ export function rankCandidates<T extends Signals>(candidates: T[], weights = RAN
   return scored.sort((a, b) => b.score - a.score);
 }
 
-/** Whether any of the names (speaker, entities) appears in the query as a whole word, case-insensitively. */
-export function namesInQuery(query: string, names: (string | null | undefined)[]): boolean {
-  const normalized = ` ${query.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ')} `;
-  return names.some((name) => {
-    const needle = name?.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
-    return Boolean(needle && needle.length > 1 && normalized.includes(` ${needle} `));
-  });
+const normalizeWords = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+
+/**
+ * Whether any of the names (speaker, entities) appears in the query as a whole word, case-insensitively. The query is
+ * normalised once and the returned test is applied to every candidate.
+ */
+export function nameMatcher(query: string): (names: (string | null | undefined)[]) => boolean {
+  const normalized = ` ${normalizeWords(query)} `;
+  return (names) =>
+    names.some((name) => {
+      const needle = name ? normalizeWords(name) : '';
+      return needle.length > 1 && normalized.includes(` ${needle} `);
+    });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesInQuery, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
+import { nameMatcher, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
 
 const base = { similarity: 0.5, keywordScore: 0, vectorPart: 0, keywordPart: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
 
@@ -58,8 +58,8 @@ describe('ranking', () => {
     for (const r of ranked) expect(r.parts.semantic + r.parts.keyword + r.parts.entity + r.parts.temporal + r.parts.conversation + r.parts.recency + r.parts.importance).toBeCloseTo(r.score, 12);
   });
   it('matches names as whole words', () => {
-    expect(namesInQuery("What do Melanie's kids like?", ['Melanie'])).toBe(true);
-    expect(namesInQuery('What about Melanies?', ['Melanie'])).toBe(false);
-    expect(namesInQuery('Where is New York?', [null, 'new york'])).toBe(true);
+    expect(nameMatcher("What do Melanie's kids like?")(['Melanie'])).toBe(true);
+    expect(nameMatcher('What about Melanies?')(['Melanie'])).toBe(false);
+    expect(nameMatcher('Where is New York?')([null, 'new york'])).toBe(true);
   });
 });
