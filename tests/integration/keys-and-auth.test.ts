@@ -152,7 +152,10 @@ describe('sign-in throttling', () => {
   it('refuses the 11th attempt in a minute for one email, whatever the password', async () => {
     const { createMemoryRateLimiter } = await import('@/lib/ratelimit/memory');
     const previous = app.services.rateLimiter;
-    app.services.rateLimiter = createMemoryRateLimiter();
+    // A clock that stands still: ten attempts straddling a minute boundary would count the previous minute's share
+    // rounded down (the sliding-window approximation @upstash/ratelimit uses too), letting an 11th through.
+    const midMinute = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+    app.services.rateLimiter = createMemoryRateLimiter(() => midMinute);
     try {
       const attempt = () => call(token.POST, 'POST', '/auth/v1/token?grant_type=password', { body: { email: alice.email, password: 'guess-guess-guess' } });
       for (let i = 0; i < 10; i++) expect((await attempt()).status).toBe(400);
