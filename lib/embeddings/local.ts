@@ -1,4 +1,8 @@
+import { embedByLength } from './by-length';
 import type { Embedder } from './types';
+
+/** Texts per model call: large enough to share a call's fixed cost, small enough to keep padding and memory low. */
+const CHUNK = 16;
 
 type UseModel = { embed(texts: string[]): Promise<number[][]> };
 
@@ -24,7 +28,7 @@ export function createLocalEmbedder(): Embedder {
         throw error;
       });
       const model = await modelPromise;
-      return model.embed(texts);
+      return embedByLength(texts, CHUNK, (chunk) => model.embed(chunk));
     },
   };
 }

@@ -15,6 +15,14 @@ describe('local embedder in a worker thread', () => {
     fromWorker.forEach((vector, i) => vector.forEach((value, j) => expect(value).toBeCloseTo(inProcess[i]![j]!, 5)));
   });
 
+  it('answers each of many concurrent calls with its own vectors (calls that queue up share one model call)', async () => {
+    const texts = ['I just moved to Bristol', 'My sister is learning jazz piano', 'The client bought a used Tesla last week', 'dark mode', 'We adopted a golden retriever named Max'];
+    const worker = createLocalWorkerEmbedder(1);
+    const fromWorker = await Promise.all(texts.map((text) => worker.embed([text])));
+    const inProcess = await createLocalEmbedder().embed(texts);
+    fromWorker.forEach(([vector], i) => vector!.forEach((value, j) => expect(value).toBeCloseTo(inProcess[i]![j]!, 5)));
+  });
+
   it('keeps a script alive while it awaits only the model, and lets it exit once the model is idle', () => {
     // A process whose only pending work is the worker's answer used to exit silently (the worker was unref'd).
     const script = `
