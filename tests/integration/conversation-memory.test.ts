@@ -327,6 +327,48 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
   });
 });
 
+describe('retrieval: BM25 (bm25_match_memories)', () => {
+  it('scores Okapi BM25 over the end user\'s memories, an occurrence in the context counting 0.3', async () => {
+    const accountId = (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [alice.keyId]))[0]!.account_id;
+    const memories = [
+      { content: 'jazz piano jazz', context: null, tf: { jazz: 2, piano: 1 } },
+      { content: 'piano lessons on weekends', context: 'do you like jazz?', tf: { jazz: 0.3, piano: 1 } },
+      { content: 'jazz bar', context: 'jazz night', tf: { jazz: 1.3, piano: 0 } },
+      { content: 'I bought a used car', context: null, tf: { jazz: 0, piano: 0 } },
+    ];
+    const ids: string[] = [];
+    for (const memory of memories) {
+      const [row] = await app.services.db.query<{ id: string }>(
+        `insert into memories (account_id, end_user_id, content, context) values ($1, 'bm25', $2, $3) returning id`,
+        [accountId, memory.content, memory.context],
+      );
+      ids.push(row!.id);
+    }
+    const lengths = (await app.services.db.query<{ id: string; dl: number }>(`select id, length(fts) as dl from memories where end_user_id = 'bm25' and account_id = $1`, [accountId])).reduce<Record<string, number>>((all, row) => ({ ...all, [row.id]: row.dl }), {});
+    const n = memories.length;
+    const avgdl = Object.values(lengths).reduce((a, b) => a + b, 0) / n;
+    const [k1, b] = [1.2, 0.75];
+    const expected = memories.map((memory, i) => {
+      let score = 0;
+      for (const term of ['jazz', 'piano'] as const) {
+        const tf = memory.tf[term];
+        if (tf === 0) continue;
+        const df = memories.filter((m) => m.tf[term] > 0).length;
+        score += (Math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[ids[i]!]!) / avgdl));
+      }
+      return { id: ids[i]!, score };
+    });
+    const rows = await app.services.db.query<{ id: string; score: number; rank: number }>(`select * from bm25_match_memories($1, 'bm25', 'Jazz and piano?', 10)`, [accountId]);
+    const matching = expected.filter((e) => e.score > 0).sort((x, y) => y.score - x.score);
+    expect(rows.map((r) => r.id)).toEqual(matching.map((e) => e.id));
+    rows.forEach((row, i) => {
+      expect(row.score).toBeCloseTo(matching[i]!.score, 10);
+      expect(row.rank).toBe(i + 1);
+    });
+    expect(await app.services.db.query(`select * from bm25_match_memories($1, 'bm25', 'the and of', 10)`, [accountId])).toEqual([]);
+  });
+});
+
 describe('retrieval: speakers', () => {
   it('a turn is about its speaker: the person it only addresses gets no entity boost from it', async () => {
     const res = await ingest({
