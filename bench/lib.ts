@@ -101,6 +101,70 @@ function buildIsStale(): boolean {
   return ['app', 'lib', 'components', 'supabase'].some((dir) => fs.existsSync(dir) && newest(dir) > built) || fs.statSync('proxy.ts').mtimeMs > built;
 }
 
+/** CPU time used so far, in ms, by the threads of the given processes (Linux /proc; all zero elsewhere). */
+export interface ThreadCpu {
+  /** Each process's main thread: HTTP, Next.js, PGlite. */
+  main: number;
+  /** Other threads with the process's name: JS worker threads (the embedding model). */
+  workers: number;
+  /** The runtime's own threads (V8 garbage collection and compilation, libuv). */
+  runtime: number;
+}
+
+export function threadCpu(pids: number[]): ThreadCpu {
+  const ticksToMs = 1000 / 100; // USER_HZ, 100 on Linux
+  const total: ThreadCpu = { main: 0, workers: 0, runtime: 0 };
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    const stat = (tid: string) => {
+      try {
+        const text = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        return { name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * ticksToMs };
+      } catch {
+        return undefined;
+      }
+    };
+    const main = stat(String(pid));
+    if (!main) continue;
+    total.main += main.ms;
+    for (const tid of tids) {
+      if (tid === String(pid)) continue;
+      const thread = stat(tid);
+      if (thread) total[thread.name === main.name ? 'workers' : 'runtime'] += thread.ms;
+    }
+  }
+  return total;
+}
+
+/**
+ * Starts counting CPU; the returned function tells what each of `count` operations since then cost, by thread,
+ * with what this process (the load generator, sharing the machine) spent: the measured ceiling of the machine's
+ * cores for this kind of request. Empty where /proc is missing.
+ */
+export function cpuMeter(server: Server): (count: number, what: string) => string {
+  const before = threadCpu(server.pids());
+  const clientBefore = process.cpuUsage();
+  return (count, what) => {
+    const after = threadCpu(server.pids());
+    const client = process.cpuUsage(clientBefore);
+    const per = (value: number) => value / count;
+    const main = per(after.main - before.main);
+    const workers = per(after.workers - before.workers);
+    const runtime = per(after.runtime - before.runtime);
+    const generator = per((client.user + client.system) / 1000);
+    const sum = main + workers + runtime + generator;
+    if (main === 0) return '';
+    const cores = os.availableParallelism();
+    return `  CPU per ${what} (measured): main thread ${ms(main)}, embedding worker ${ms(workers)}, V8 and libuv threads ${ms(runtime)}, this load generator ${ms(generator)} = ${ms(sum)} → at most ≈ ${((cores * 1000) / sum).toFixed(0)}/s on ${cores} cores`;
+  };
+}
+
 function childPids(pid: number): number[] {
   try {
     const direct = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);

@@ -2,10 +2,9 @@
 // Embedded default (PGlite + local embeddings) over real HTTP on loopback; prints figures, asserts nothing.
 // Where the time goes comes from each response's Server-Timing header (embedding, database, the rest).
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createLocalEmbedder } from '@/lib/embeddings/local';
-import { createAccountAndKey, ms, percentile, runPool, startServer } from './lib';
+import { cpuMeter, createAccountAndKey, ms, percentile, runPool, startServer } from './lib';
 
 const { values } = parseArgs({
   options: {
@@ -98,10 +97,13 @@ async function main() {
 
     // 1. One memory per request.
     const storeSpent = new TimeSpent();
+    const storeCpu = cpuMeter(server);
     const store = await runPool(SINGLE, 8, (i) => request('/v1/memory/', { content: memoryText(i), external_user_id: userOf(i) }, { spent: storeSpent }));
+    const storeCpuLine = storeCpu(SINGLE, 'store');
     console.log(`\nStore, one memory per request (POST /v1/memory/, concurrency 8, ${SINGLE.toLocaleString('en')} requests)`);
     console.log(`  ${latencyLine(store.latencies)}; ${(SINGLE / store.seconds).toFixed(0)} memories/s`);
     console.log(`  ${storeSpent}`);
+    if (storeCpuLine) console.log(storeCpuLine);
 
     // 2. The rest in batches (JSON Lines through POST /v1/import; the server embeds them in batches).
     const remaining = MEMORIES - SINGLE;
@@ -135,16 +137,15 @@ async function main() {
     console.log(`  concurrency 1:  ${latencyLine(serial.latencies)}`);
     console.log(`  ${serialSpent}`);
     const parallelSpent = new TimeSpent();
+    const parallelCpu = cpuMeter(server);
     const parallel = await runPool(SEARCHES * 3, 16, (i) => request('/v1/memory/search', searchBody(SEARCHES + i), { spent: parallelSpent }));
+    const parallelCpuLine = parallelCpu(SEARCHES * 3, 'search');
     console.log(`  concurrency 16: ${latencyLine(parallel.latencies)}; ${((SEARCHES * 3) / parallel.seconds).toFixed(0)} searches/s`);
     console.log(`  ${parallelSpent}`);
     const cached = await runPool(SEARCHES, 16, (i) => request('/v1/memory/search', searchBody(i)));
     console.log(`  repeated queries (query embedding cached), concurrency 16: ${latencyLine(cached.latencies)}; ${(SEARCHES / cached.seconds).toFixed(0)} searches/s`);
-    // The ceiling this machine allows: a search costs one embedding (worker threads) plus the main thread's HTTP and
-    // database work, which the cached run measures (it is bound by the main thread alone).
-    const mainThreadMs = (cached.seconds * 1000) / SEARCHES;
-    const cores = os.availableParallelism();
-    console.log(`  CPU per search: embedding ${ms(embedding.perTextInBatch)} (batched) + main thread ${ms(mainThreadMs)} → at most ≈ ${((cores * 1000) / (embedding.perTextInBatch + mainThreadMs)).toFixed(0)} searches/s on ${cores} cores`);
+    // The ceiling this machine allows, from the CPU the distinct-query run used per search in each thread.
+    if (parallelCpuLine) console.log(parallelCpuLine);
 
     // 4. Hybrid search and context (the m3mory surface).
     const hybridSpent = new TimeSpent();
