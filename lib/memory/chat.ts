@@ -9,7 +9,7 @@ import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './chat-prompt';
 import { embedOrFail } from './embed';
 import { DEFAULT_BASE_IMPORTANCE } from './importance';
-import { hybridSearch } from './hybrid-search';
+import { hybridSearch, type RankedMemory } from './hybrid-search';
 import { recordAccess } from './search-memories';
 import { roundScore } from './memory-view';
 
@@ -17,16 +17,10 @@ import { roundScore } from './memory-view';
 export const CHAT_MIN_SIMILARITY = 0.25;
 export const HISTORY_TURNS = 10;
 
-interface UsedMemory {
-  id: string;
-  content: string;
-  similarity: number;
-}
-
 interface Prepared {
   input: ChatInput;
   embedding: number[];
-  used: UsedMemory[];
+  used: RankedMemory[];
   system: string;
   messages: LlmMessage[];
   storeMessage: boolean;
