@@ -1,4 +1,10 @@
 /**
+ * Texts per model call: large enough to share a call's fixed cost (~8 ms), small enough to keep padding and memory
+ * low, and, with the worker pool, to split a big batch so that every worker takes a share.
+ */
+export const CHUNK_SIZE = 16;
+
+/**
  * Embeds texts in chunks of similar length and returns the vectors in the texts' order. The local model pads every
  * text of a call to the longest one (the padding is masked, so a vector does not depend on its neighbours), so
  * chunks of mixed lengths pay for tokens that are thrown away: on LoCoMo's turns (39 tokens on average, up to 110)

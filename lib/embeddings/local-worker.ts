@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
-import { embedByLength } from './by-length';
+import { CHUNK_SIZE, embedByLength } from './by-length';
 import type { Embedder } from './types';
 
 // The model runs in a worker thread so embedding (CPU-bound TF.js) and the database and HTTP work of the main
@@ -96,9 +96,6 @@ function startWorker(): ModelWorker {
   };
 }
 
-/** Texts per message to a worker: big batches are split (by length) so every worker takes a share. */
-const CHUNK = 16;
-
 /**
  * The local model in a pool of worker threads, one per core but the one the main thread needs for HTTP and the
  * database (at least 1, at most 4): concurrent requests and large batches embed in parallel. Measured on 2 cores:
@@ -112,7 +109,7 @@ export function createLocalWorkerEmbedder(threads = Math.min(4, Math.max(1, os.a
     dimensions: 512,
     async embed(texts) {
       if (texts.length === 0) return [];
-      return embedByLength(texts, CHUNK, (chunk) => leastBusy().embed(chunk));
+      return embedByLength(texts, CHUNK_SIZE, (chunk) => leastBusy().embed(chunk));
     },
   };
 }

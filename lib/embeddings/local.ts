@@ -1,8 +1,5 @@
-import { embedByLength } from './by-length';
+import { CHUNK_SIZE, embedByLength } from './by-length';
 import type { Embedder } from './types';
-
-/** Texts per model call: large enough to share a call's fixed cost, small enough to keep padding and memory low. */
-const CHUNK = 16;
 
 type UseModel = { embed(texts: string[]): Promise<number[][]> };
 
@@ -28,7 +25,7 @@ export function createLocalEmbedder(): Embedder {
         throw error;
       });
       const model = await modelPromise;
-      return embedByLength(texts, CHUNK, (chunk) => model.embed(chunk));
+      return embedByLength(texts, CHUNK_SIZE, (chunk) => model.embed(chunk));
     },
   };
 }
