@@ -14,7 +14,7 @@ import { createStripeBilling } from '@/lib/billing/stripe';
 import { parseEnv } from '@/lib/env';
 import { createMemoryRateLimiter } from '@/lib/ratelimit/memory';
 import { createUpstashRateLimiter } from '@/lib/ratelimit/upstash';
-import { createAccount, type TestAccount } from '../helpers/accounts';
+import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
 import { startFakeStripe } from '../helpers/fake-stripe-server';
 import { call } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/services';
@@ -36,9 +36,7 @@ afterAll(async () => {
   await app.stop();
 });
 
-const accountIdOf = async (account: TestAccount) =>
-  (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [account.keyId]))[0]!.account_id;
-const setPlan = async (account: TestAccount, plan: string) => app.services.db.query('update accounts set plan = $2 where id = $1', [await accountIdOf(account), plan]);
+const setPlan = async (account: TestAccount, plan: string) => app.services.db.query('update accounts set plan = $2 where id = $1', [await accountIdOf(app.services.db, account), plan]);
 const searchAs = (account: TestAccount) =>
   call(search.POST, 'POST', '/api/v1/memory/search', { token: account.apiKey, body: { query: 'anything', external_user_id: 'u@example.com' } });
 const storeAs = (account: TestAccount, content: string) => call(memory.POST, 'POST', '/api/v1/memory', { token: account.apiKey, body: { content, external_user_id: 'u@example.com' } });
@@ -46,7 +44,7 @@ const storeAs = (account: TestAccount, content: string) => call(memory.POST, 'PO
 describe('quotas', () => {
   it('when 50 searches race for the last 5 of the day, exactly 5 succeed and refusals change nothing', async () => {
     const account = await createAccount();
-    const accountId = await accountIdOf(account);
+    const accountId = await accountIdOf(app.services.db, account);
     const day = app.services.now().toISOString().slice(0, 10);
     await app.services.db.query("insert into usage_counters (account_id, metric, period, value) values ($1, 'searches', $2, 95)", [accountId, day]);
     const results = await Promise.all(Array.from({ length: 50 }, () => searchAs(account)));
@@ -61,7 +59,7 @@ describe('quotas', () => {
 
   it('when 50 stores race for the last 5 memories of the plan, exactly 5 are stored', async () => {
     const account = await createAccount();
-    const accountId = await accountIdOf(account);
+    const accountId = await accountIdOf(app.services.db, account);
     await app.services.db.query(
       "insert into memories (account_id, end_user_id, content) select $1, 'filler', 'filler ' || g from generate_series(1, 995) g",
       [accountId],
@@ -80,7 +78,7 @@ describe('quotas', () => {
 
   it('chat at the memory limit still replies, and says the message was not stored', async () => {
     const account = await createAccount();
-    const accountId = await accountIdOf(account);
+    const accountId = await accountIdOf(app.services.db, account);
     await app.services.db.query("insert into memories (account_id, end_user_id, content) select $1, 'filler', 'filler ' || g from generate_series(1, 1000) g", [accountId]);
     const res = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: account.apiKey, body: { message: 'I adopted a parrot named Kiwi last week.', external_user_id: 'talker' } });
     expect(res.status).toBe(200);
@@ -90,7 +88,7 @@ describe('quotas', () => {
 
   it('counts per period: a new day (and month) starts from zero (injected clock)', async () => {
     const account = await createAccount();
-    const accountId = await accountIdOf(account);
+    const accountId = await accountIdOf(app.services.db, account);
     const realNow = app.services.now;
     try {
       app.services.now = () => new Date('2026-01-31T23:59:00Z');
@@ -109,7 +107,7 @@ describe('quotas', () => {
     const account = await createAccount();
     await setPlan(account, 'pro');
     expect((await storeAs(account, 'stored while on pro')).status).toBe(201);
-    await app.services.db.query('update accounts set memory_count = 5000 where id = $1', [await accountIdOf(account)]);
+    await app.services.db.query('update accounts set memory_count = 5000 where id = $1', [await accountIdOf(app.services.db, account)]);
     await setPlan(account, 'free');
     expect((await storeAs(account, 'over the free limit')).status).toBe(429);
     const list = await call(memory.GET, 'GET', '/api/v1/memory', { token: account.apiKey });
@@ -188,7 +186,7 @@ describe('Stripe', () => {
   };
   const event = (id: string, type: string, created: number, object: Record<string, unknown>) => ({ id, object: 'event', type, created, data: { object } });
   const planOf = async (account: TestAccount) =>
-    (await app.services.db.query<{ plan: string; subscription_status: string | null }>('select plan, subscription_status from accounts where id = $1', [await accountIdOf(account)]))[0]!;
+    (await app.services.db.query<{ plan: string; subscription_status: string | null }>('select plan, subscription_status from accounts where id = $1', [await accountIdOf(app.services.db, account)]))[0]!;
 
   it('Checkout and Portal go through the real stripe client', async () => {
     const account = await createAccount();
@@ -199,7 +197,7 @@ describe('Stripe', () => {
     expect(sent.path).toBe('/v1/checkout/sessions');
     expect(sent.authorization).toBe('Bearer sk_test_123');
     expect(sent.form.get('line_items[0][price]')).toBe('price_pro');
-    expect(sent.form.get('client_reference_id')).toBe(await accountIdOf(account));
+    expect(sent.form.get('client_reference_id')).toBe(await accountIdOf(app.services.db, account));
     expect(sent.form.get('mode')).toBe('subscription');
     expect((await call(checkout.POST, 'POST', '/api/billing/checkout', { token: account.accessToken, body: { plan: 'gold' } })).status).toBe(422);
     const noCustomer = await call(portal.POST, 'POST', '/api/billing/portal', { token: account.accessToken });
@@ -208,7 +206,7 @@ describe('Stripe', () => {
 
   it('webhooks set the plan once, ignore replays and older events, and refuse forged signatures', async () => {
     const account = await createAccount();
-    const accountId = await accountIdOf(account);
+    const accountId = await accountIdOf(app.services.db, account);
     const completed = event('evt_1', 'checkout.session.completed', 1_800_000_100, { id: 'cs_1', client_reference_id: accountId, customer: 'cus_1', subscription: 'sub_1', metadata: { plan: 'pro', account_id: accountId } });
     expect((await sendEvent(completed)).body).toMatchObject({ received: true, duplicate: false });
     expect(await planOf(account)).toEqual({ plan: 'pro', subscription_status: 'active' });

@@ -14,7 +14,7 @@ import { parseEnv } from '@/lib/env';
 import { createLlm } from '@/lib/llm';
 import { createOfflineLlm } from '@/lib/llm/offline';
 import { createExtractor } from '@/lib/memory/extraction';
-import { createAccount, type TestAccount } from '../helpers/accounts';
+import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
 import { startFakeLlmServer } from '../helpers/fake-llm-server';
 import { call } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/services';
@@ -290,7 +290,7 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
     }
     const query = 'What grows on the balcony?';
     const [vector] = await app.services.embedder.embed([query]);
-    const accountId = (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [alice.keyId]))[0]!.account_id;
+    const accountId = await accountIdOf(app.services.db, alice);
     type Row = { content: string; similarity: number; keyword_rank: number | null; vector_part: number; keyword_part: number; fused_score: number };
     const fused = (vectorWeight: number, keywordWeight: number) =>
       app.services.db.query<Row>('select * from hybrid_match_memories($1, $2, $3, $4::vector, 10, 50, $5, $6)', [accountId, 'fusion', query, `[${vector!.join(',')}]`, vectorWeight, keywordWeight]);
@@ -329,7 +329,7 @@ describe('retrieval: score fusion (hybrid_match_memories, callable through supab
 
 describe('retrieval: BM25 (bm25_match_memories)', () => {
   it('scores Okapi BM25 over the end user\'s memories, an occurrence in the context counting 0.3', async () => {
-    const accountId = (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [alice.keyId]))[0]!.account_id;
+    const accountId = await accountIdOf(app.services.db, alice);
     const memories = [
       { content: 'jazz piano jazz', context: null, tf: { jazz: 2, piano: 1 } },
       { content: 'piano lessons on weekends', context: 'do you like jazz?', tf: { jazz: 0.3, piano: 1 } },

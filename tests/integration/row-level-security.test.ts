@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as memory from '@/app/api/v1/memory/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
+import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
 import { call } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/services';
 
@@ -8,7 +8,6 @@ let app: TestApp;
 let alice: TestAccount;
 let bob: TestAccount;
 const subOf = (account: TestAccount) => JSON.parse(Buffer.from(account.accessToken.split('.')[1]!, 'base64url').toString()).sub as string;
-const accountOf = async (account: TestAccount) => (await app.services.db.query<{ account_id: string }>('select account_id from api_keys where id = $1', [account.keyId]))[0]!.account_id;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -32,7 +31,7 @@ describe('Row Level Security (Supabase roles and JWT claims)', () => {
   it("a signed-in user reads only their own account's memories, keys and account", async () => {
     const rows = await asUser<{ content: string }>(alice, 'select content from memories');
     expect(rows.map((r) => r.content)).toEqual(['Alice account: likes sailing']);
-    expect(await asUser(alice, 'select id from accounts')).toEqual([{ id: await accountOf(alice) }]);
+    expect(await asUser(alice, 'select id from accounts')).toEqual([{ id: await accountIdOf(app.services.db, alice) }]);
     expect((await asUser<{ id: string }>(alice, 'select id from api_keys')).map((k) => k.id)).toEqual([alice.keyId]);
   });
 
@@ -45,9 +44,9 @@ describe('Row Level Security (Supabase roles and JWT claims)', () => {
   it("the search functions return nothing from another account, even when asked by id", async () => {
     const [bobs] = await app.services.db.query<{ embedding: string }>("select embedding::text as embedding from memories where content like 'Bob%'");
     const embedding = bobs!.embedding;
-    const rows = await asUser(alice, 'select id from match_memories($1::uuid, $2, $3::vector, -1, 10)', [await accountOf(bob), 'b@example.com', embedding]);
+    const rows = await asUser(alice, 'select id from match_memories($1::uuid, $2, $3::vector, -1, 10)', [await accountIdOf(app.services.db, bob), 'b@example.com', embedding]);
     expect(rows).toEqual([]);
-    const own = await asUser(bob, 'select id from match_memories($1::uuid, $2, $3::vector, -1, 10)', [await accountOf(bob), 'b@example.com', embedding]);
+    const own = await asUser(bob, 'select id from match_memories($1::uuid, $2, $3::vector, -1, 10)', [await accountIdOf(app.services.db, bob), 'b@example.com', embedding]);
     expect(own).toHaveLength(1);
   });
 
