@@ -1,10 +1,10 @@
-import { timedDb, timedEmbedder } from '@/lib/api/timing';
+import { timedDb, timedEmbedder } from '@/lib/core/timings';
 import { openDatabase, type Db } from '@/lib/db';
 import { getSetting, setSetting } from '@/lib/db/settings';
 import { createEmbedder, type Embedder } from '@/lib/embeddings';
 import { ConfigError, getEnv, type Env } from '@/lib/env';
 import { createLlm, type Llm } from '@/lib/llm';
-import { createExtractor, type Extractor } from '@/lib/memory/extraction';
+import { createExtractor, type Extractor } from '@/lib/memory/ingest/extraction';
 import { createBilling, type Billing } from '@/lib/billing/stripe';
 import { createLogMailer, type Mailer } from '@/lib/mail';
 import { createRateLimiter, type RateLimiter } from '@/lib/ratelimit';

@@ -76,17 +76,24 @@ print(res.json()["results"])`;
       <div className="mt-10 space-y-6">
         {Object.entries(doc.paths).flatMap(([path, methods]) =>
           Object.entries(methods).map(([method, op]) => {
-            const operation = op as { summary: string; parameters: { name: string; in: string; required: boolean; schema: SchemaObject & { description?: string } }[]; requestBody?: { content: { 'application/json': { schema: SchemaObject } } } };
-            const query: SchemaObject = { properties: Object.fromEntries(operation.parameters.map((p) => [`${p.name} (${p.in})`, p.schema])), required: operation.parameters.filter((p) => p.required).map((p) => `${p.name} (${p.in})`) };
+            const operation = op as { operationId: string; summary: string; parameters: { name: string; in: string; required: boolean; description?: string; schema: SchemaObject }[]; requestBody?: { description?: string; content: { 'application/json'?: { schema: SchemaObject } } } };
+            const query: SchemaObject = {
+              properties: Object.fromEntries(operation.parameters.map((p) => [`${p.name} (${p.in})`, { ...p.schema, description: p.description }])),
+              required: operation.parameters.filter((p) => p.required).map((p) => `${p.name} (${p.in})`),
+            };
+            const jsonBody = operation.requestBody?.content['application/json'];
             return (
               <section key={`${method} ${path}`} className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200" data-testid="docs-operation">
                 <h2 className="flex flex-wrap items-center gap-2 font-mono text-sm">
                   <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${METHOD_COLORS[method] ?? ''}`}>{method}</span>
                   {path}
                 </h2>
-                <p className="mt-1 text-sm text-slate-700">{operation.summary}</p>
+                <p className="mt-1 text-sm text-slate-700">
+                  {operation.summary} <span className="font-mono text-xs text-slate-400">{operation.operationId}</span>
+                </p>
                 <FieldTable schema={query} />
-                {operation.requestBody && <FieldTable schema={operation.requestBody.content['application/json'].schema} />}
+                {jsonBody && <FieldTable schema={jsonBody.schema} />}
+                {operation.requestBody && !jsonBody && <p className="mt-2 text-sm text-slate-600">{operation.requestBody.description}</p>}
               </section>
             );
           }),

@@ -3,7 +3,7 @@
 // Recall@k, Hit@k and MRR per category, context tokens and search latency. Default dataset: our own fixture.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAccountAndKey, startServer } from '../lib';
+import { createAccountAndKey, startServer } from '@/bench/lib';
 import { loadDataset } from './dataset';
 import { formatResults, runEvaluation, type EvalMode } from './run-eval';
 

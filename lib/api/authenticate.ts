@@ -4,7 +4,7 @@ import { verifySessionToken } from '@/lib/auth/session-tokens';
 import { ApiError, invalidApiKey } from '@/lib/errors';
 import type { Services } from '@/lib/services';
 import type { Account } from '@/lib/auth/accounts';
-import type { Caller } from './context';
+import type { Caller } from '@/lib/core/context';
 
 export type AuthMode = 'apiKey' | 'session';
 

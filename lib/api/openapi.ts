@@ -1,110 +1,180 @@
 import { z } from 'zod';
-import { ChatBody, ChatResponse, LegacyChatBody, LegacyChatResponse } from './schemas/chat';
-import { CreateKeyBody, CreateKeyResponse, ListKeysResponse } from './schemas/keys';
-import { PruneQuery, RunsQuery, UserScopeQuery } from './schemas/maintenance';
-import { ContextBody, IngestBody, M3ListQuery, M3SearchBody } from './schemas/m3mory';
-import {
-  DeleteMemoryResponse,
-  ListMemoriesQuery,
-  ListMemoriesResponse,
-  MemoryView,
-  ScopeQuery,
-  SearchMemoriesBody,
-  SearchMemoriesQuery,
-  SearchMemoriesResponse,
-  StoreMemoryBody,
-  StoreMemoryResponse,
-} from './schemas/memory';
+import * as chatSchemas from '@/lib/schemas/chat';
+import * as conversationSchemas from '@/lib/schemas/conversation';
+import { JsonValue } from '@/lib/schemas/common';
+import { ErrorResponse, ValidationErrorResponse } from '@/lib/schemas/errors';
+import * as keySchemas from '@/lib/schemas/keys';
+import * as maintenanceSchemas from '@/lib/schemas/maintenance';
+import * as memorySchemas from '@/lib/schemas/memory';
+import { ExportLine, ImportResponse } from '@/lib/schemas/portability';
+import { ALL_OPERATIONS, type Operation } from './operations';
 
-interface Operation {
-  method: 'get' | 'post' | 'delete';
-  path: string;
-  summary: string;
-  tag: string;
-  auth: 'apiKey' | 'session';
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  pathParams?: Record<string, string>;
-  response?: z.ZodType;
-  status?: number;
+type Json = Record<string, unknown>;
+
+// Every exported response and view schema of the public surface becomes a shared component, referenced by name.
+const COMPONENT_SOURCES: Record<string, unknown>[] = [memorySchemas, conversationSchemas, chatSchemas, keySchemas, maintenanceSchemas, { ExportLine, ImportResponse, ErrorResponse, ValidationErrorResponse }];
+
+/**
+ * Named components: responses and views (as the server writes them) and request bodies (as clients may send them,
+ * defaults optional). JSON values are recursive, so they are one named schema that refers to itself.
+ */
+function componentRegistry(io: 'input' | 'output') {
+  const registry = z.registry<{ id: string }>();
+  const names = new Map<z.ZodType, string>([[JsonValue, 'JsonValue']]);
+  registry.add(JsonValue, { id: 'JsonValue' });
+  const pattern = io === 'output' ? /(Response|View|Line|Explanation)$/ : /Body$/;
+  for (const source of COMPONENT_SOURCES) {
+    for (const [name, schema] of Object.entries(source)) {
+      if (!(schema instanceof z.ZodType) || !pattern.test(name) || names.has(schema)) continue;
+      registry.add(schema, { id: name });
+      names.set(schema, name);
+    }
+  }
+  const generated = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io, unrepresentable: 'any' }) as { schemas: Record<string, Json> };
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([name, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema; // eslint-disable-line @typescript-eslint/no-unused-vars
+      return [name, rest];
+    }),
+  );
+  return { schemas, names };
 }
 
-/** Every public operation: the same zod schemas validate requests in the handlers and describe them here. */
-export const OPERATIONS: Operation[] = [
-  { method: 'post', path: '/v1/memory/', summary: 'Store a memory for an end user', tag: 'Memory', auth: 'apiKey', body: StoreMemoryBody, response: StoreMemoryResponse, status: 201 },
-  { method: 'get', path: '/v1/memory/', summary: 'List memories, newest first', tag: 'Memory', auth: 'apiKey', query: ListMemoriesQuery, response: ListMemoriesResponse },
-  { method: 'post', path: '/v1/memory/search', summary: "Semantic search in one end user's memories", tag: 'Memory', auth: 'apiKey', body: SearchMemoriesBody, response: SearchMemoriesResponse },
-  { method: 'get', path: '/v1/memory/search', summary: 'Semantic search (query parameters)', tag: 'Memory', auth: 'apiKey', query: SearchMemoriesQuery, response: SearchMemoriesResponse },
-  { method: 'get', path: '/v1/memory/stats', summary: 'Aggregate statistics and usage', tag: 'Memory', auth: 'apiKey', query: ScopeQuery },
-  { method: 'get', path: '/v1/memory/{memory_id}', summary: 'Get one memory', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: MemoryView },
-  { method: 'delete', path: '/v1/memory/{memory_id}', summary: 'Delete one memory permanently', tag: 'Memory', auth: 'apiKey', query: ScopeQuery, pathParams: { memory_id: 'The memory id (UUID).' }, response: DeleteMemoryResponse },
-  { method: 'post', path: '/v1/memory/summarize', summary: 'Cluster related memories per end user and keep one summary each', tag: 'Maintenance', auth: 'apiKey', query: UserScopeQuery },
-  { method: 'post', path: '/v1/memory/prune', summary: 'Archive or delete old, unimportant or surplus memories (dry_run previews)', tag: 'Maintenance', auth: 'apiKey', query: PruneQuery },
-  { method: 'post', path: '/v1/memory/maintenance/{job_type}', summary: 'Run pruning, summarization, link-optimization, importance-recalculation or all', tag: 'Maintenance', auth: 'apiKey', query: UserScopeQuery, pathParams: { job_type: 'pruning | summarization | link-optimization | importance-recalculation | all' } },
-  { method: 'get', path: '/v1/memory/maintenance/runs', summary: 'Maintenance runs, newest first', tag: 'Maintenance', auth: 'apiKey', query: RunsQuery },
-  { method: 'post', path: '/v1/memory/{memory_id}/restore', summary: 'Restore an archived memory', tag: 'Maintenance', auth: 'apiKey', pathParams: { memory_id: 'The memory id (UUID).' } },
-  { method: 'get', path: '/v1/export', summary: 'Export memories as streamed JSON Lines (account or one end user)', tag: 'Data ownership', auth: 'apiKey', query: ScopeQuery },
-  { method: 'post', path: '/v1/import', summary: 'Import JSON Lines from /v1/export (ids, metadata, timestamps kept)', tag: 'Data ownership', auth: 'apiKey' },
-  { method: 'post', path: '/v1/chat/', summary: 'Chat with memory injected into the prompt', tag: 'Chat', auth: 'apiKey', body: ChatBody, response: ChatResponse },
-  { method: 'post', path: '/v1/chat/legacy', summary: 'Chat (legacy response shape)', tag: 'Chat', auth: 'apiKey', body: LegacyChatBody, response: LegacyChatResponse },
-  { method: 'post', path: '/v1/ingest', summary: 'Extract and store memories (facts, entities, edges) from a conversation', tag: 'Conversation memory', auth: 'apiKey', body: IngestBody },
-  { method: 'post', path: '/v1/context', summary: 'Prompt-ready context block within a token budget', tag: 'Conversation memory', auth: 'apiKey', body: ContextBody },
-  { method: 'post', path: '/v1/search', summary: 'Hybrid search with categories, metadata filters and explain', tag: 'Conversation memory', auth: 'apiKey', body: M3SearchBody },
-  { method: 'get', path: '/v1/memories', summary: 'List memories with page/pageSize and filters', tag: 'Conversation memory', auth: 'apiKey', query: M3ListQuery },
-  { method: 'get', path: '/v1/memories/{id}', summary: 'Get one memory with its entities', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
-  { method: 'delete', path: '/v1/memories/{id}', summary: 'Delete one memory with its entity links and edges', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
-  { method: 'get', path: '/v1/memories/{id}/history', summary: 'The supersession chain of a memory', tag: 'Conversation memory', auth: 'apiKey', pathParams: { id: 'Memory id (UUID).' } },
-  { method: 'get', path: '/v1/status', summary: 'Account plan, usage and limits', tag: 'Account', auth: 'apiKey' },
-  { method: 'delete', path: '/v1/users/{external_user_id}', summary: 'Delete everything of one end user, with counts', tag: 'Account', auth: 'apiKey', pathParams: { external_user_id: 'The end user id.' } },
-  { method: 'post', path: '/v1/keys/', summary: 'Create an API key (shown once)', tag: 'API Keys', auth: 'session', body: CreateKeyBody, response: CreateKeyResponse, status: 201 },
-  { method: 'get', path: '/v1/keys/', summary: 'List API keys, masked', tag: 'API Keys', auth: 'session', response: ListKeysResponse },
-  { method: 'post', path: '/v1/keys/{key_id}/revoke', summary: 'Revoke an API key', tag: 'API Keys', auth: 'session', pathParams: { key_id: 'The key id from the list endpoint.' } },
-];
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const ERROR = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] };
-const VALIDATION_ERROR = {
-  type: 'object',
-  properties: {
-    status: { const: 'error' },
-    message: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, loc: { type: 'array', items: { type: ['string', 'integer'] } }, msg: { type: 'string' } } } },
-    timestamp: { type: 'string', format: 'date-time' },
+const HEADERS = {
+  'X-Request-Id': { description: 'The id of this request (quote it to support); sent back on every response.', schema: { type: 'string' } },
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute for this key.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Unix time (seconds) when the window resets.', schema: { type: 'integer' } },
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+  'Server-Timing': { description: 'Where the time went: embed, db (with the number of queries), app, total (ms).', schema: { type: 'string' } },
+};
+const headerRefs = (...names: (keyof typeof HEADERS)[]) => Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+
+const errorBody = (example: unknown) => ({ 'application/json': { schema: ref('ErrorResponse'), example } });
+const ERROR_RESPONSES: Record<string, { status: number; json: Json }> = {
+  BadRequest: { status: 400, json: { description: 'Malformed JSON or a request that cannot be served as sent', content: errorBody({ detail: 'Malformed JSON in request body' }) } },
+  Unauthorized: { status: 401, json: { description: 'Missing or invalid credentials', content: errorBody({ detail: 'Invalid or missing API key' }) } },
+  Forbidden: { status: 403, json: { description: "The API key's scopes (read-only, one agent) do not allow this", content: errorBody({ detail: 'API key does not have access to this resource' }) } },
+  NotFound: { status: 404, json: { description: "Not found (another account's ids are not found either)", content: errorBody({ detail: 'Memory not found' }) } },
+  PayloadTooLarge: { status: 413, json: { description: 'Body or content over its limit', content: errorBody({ detail: 'Request body exceeds the maximum of 1048576 bytes' }) } },
+  UnsupportedMediaType: { status: 415, json: { description: 'Content-Type is not application/json', content: errorBody({ detail: 'Content-Type must be application/json' }) } },
+  ValidationError: {
+    status: 422,
+    json: {
+      description: 'Validation error: every bad field, with where it is',
+      content: {
+        'application/json': {
+          schema: ref('ValidationErrorResponse'),
+          example: { status: 'error', message: 'Validation error', details: [{ type: 'missing', loc: ['body', 'external_user_id'], msg: 'Field required' }], timestamp: '2026-11-30T12:00:00.000Z' },
+        },
+      },
+    },
   },
+  RateLimited: {
+    status: 429,
+    json: {
+      description: 'Per-minute rate limit or a plan quota (searches, memories, tokens) exceeded',
+      headers: headerRefs('Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'),
+      content: errorBody({ detail: 'Rate limit exceeded. Upgrade your plan or wait.' }),
+    },
+  },
+  InternalError: { status: 500, json: { description: 'Unexpected failure; the body names only the request id', content: errorBody({ detail: 'Internal server error. Please try again.', request_id: '0f8b…' }) } },
+  BadGateway: { status: 502, json: { description: 'The embedding or language model provider failed; nothing was half-stored', content: errorBody({ detail: 'The embedding provider failed. Nothing was stored; please retry.' }) } },
+  Unavailable: { status: 503, json: { description: 'The database is unavailable', content: errorBody({ detail: 'The database is unavailable. Please retry shortly.' }) } },
+  Timeout: { status: 504, json: { description: 'The language model did not answer in time', content: errorBody({ detail: 'The language model did not answer in time. Please retry.' }) } },
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+/** The error statuses an operation can answer, from what it declares (auth, inputs, extra errors). */
+export function errorStatusesOf(op: Operation): number[] {
+  const statuses = new Set<number>(op.errors ?? []);
+  if (op.auth === 'apiKey' || op.auth === 'session') [401, 429, 500, 503].forEach((s) => statuses.add(s));
+  if (op.auth === 'apiKey') statuses.add(403);
+  if (op.body || op.query || op.params) statuses.add(422);
+  if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
+  if (op.textBody) [413, 422].forEach((s) => statuses.add(s));
+  if (op.params) statuses.add(404);
+  return [...statuses].sort((a, b) => a - b);
+}
 
-function parameters(op: Operation) {
-  const params: unknown[] = Object.entries(op.pathParams ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } }));
-  if (op.query) {
-    const schema = jsonSchema(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-    for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      params.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
+function parameters(op: Operation): Json[] {
+  const params: Json[] = [];
+  for (const [where, schema] of [['path', op.params], ['query', op.query]] as const) {
+    if (!schema) continue;
+    const json = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+    const examples = where === 'path' ? op.example?.params : op.example?.query;
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      const { description, ...rest } = property as Json & { description?: string };
+      params.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required?.includes(name) ?? false),
+        ...(description ? { description } : {}),
+        schema: rest,
+        ...(examples?.[name] !== undefined ? { example: examples[name] } : {}),
+      });
     }
   }
   return params;
 }
 
+function requestBody(op: Operation, names: Map<z.ZodType, string>): Json | undefined {
+  const name = op.body ? names.get(op.body) : undefined;
+  if (op.body) return { required: true, content: { 'application/json': { schema: name ? ref(name) : jsonSchema(op.body, 'input'), ...(op.example?.body !== undefined ? { example: op.example.body } : {}) } } };
+  if (op.textBody) return { required: true, description: op.textBody.description, content: { [op.textBody.contentType]: { schema: { type: 'string' } } } };
+  return undefined;
+}
+
+function successResponse(op: Operation, names: Map<z.ZodType, string>): Json {
+  const content: Json = {};
+  if (op.response) {
+    const name = names.get(op.response);
+    content['application/json'] = { schema: name ? ref(name) : jsonSchema(op.response, 'output'), ...(op.example?.response !== undefined ? { example: op.example.response } : {}) };
+  }
+  if (op.responseContentType === 'application/x-ndjson') {
+    content['application/x-ndjson'] = { schema: { type: 'string', description: 'JSON Lines: one ExportLine object (see components) per line.' } };
+  }
+  if (op.streams) {
+    content['text/event-stream'] = {
+      schema: { type: 'string', description: 'With "stream": true — events `memories` {used_memories}, `delta` {text}…, then `done` (the JSON reply) or `error` {detail}.' },
+    };
+  }
+  const authenticated = op.auth === 'apiKey' || op.auth === 'session';
+  return {
+    description: 'Success',
+    headers: headerRefs(...(authenticated ? (['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Server-Timing'] as const) : (['X-Request-Id'] as const))),
+    ...(Object.keys(content).length ? { content } : {}),
+  };
+}
+
+function operationObject(op: Operation, names: { input: Map<z.ZodType, string>; output: Map<z.ZodType, string> }): Json {
+  const responses: Json = { [String(op.status ?? 200)]: successResponse(op, names.output) };
+  const byStatus = new Map(Object.entries(ERROR_RESPONSES).map(([name, entry]) => [entry.status, name]));
+  for (const status of errorStatusesOf(op)) responses[String(status)] = { $ref: `#/components/responses/${byStatus.get(status)}` };
+  const body = requestBody(op, names.input);
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    security: [{ [op.auth === 'apiKey' ? 'apiKey' : 'sessionJwt']: [] }],
+    parameters: parameters(op),
+    ...(body ? { requestBody: body } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the public API, generated from the registry of operations. */
 export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
-    const responses: Record<string, unknown> = {
-      [String(op.status ?? 200)]: { description: 'Success', content: op.response ? { 'application/json': { schema: jsonSchema(op.response, 'output') } } : undefined },
-      '401': { description: 'Missing or invalid credentials', content: { 'application/json': { schema: ERROR } } },
-      '403': { description: 'The API key’s scopes do not allow this', content: { 'application/json': { schema: ERROR } } },
-      '422': { description: 'Validation error', content: { 'application/json': { schema: VALIDATION_ERROR } } },
-      '429': { description: 'Rate limit exceeded', content: { 'application/json': { schema: ERROR } } },
-    };
-    if (op.pathParams) responses['404'] = { description: 'Not found', content: { 'application/json': { schema: ERROR } } };
+  const input = componentRegistry('input');
+  const output = componentRegistry('output');
+  const names = { input: input.names, output: output.names };
+  const paths: Record<string, Json> = {};
+  for (const op of ALL_OPERATIONS.filter((operation) => operation.audience === 'public')) {
     paths[op.path] ??= {};
-    paths[op.path]![op.method] = {
-      summary: op.summary,
-      tags: [op.tag],
-      security: [{ [op.auth === 'apiKey' ? 'apiKey' : 'sessionJwt']: [] }],
-      parameters: parameters(op),
-      requestBody: op.body ? { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } : undefined,
-      responses,
-    };
+    paths[op.path]![op.method.toLowerCase()] = operationObject(op, names);
   }
   return {
     openapi: '3.1.0',
@@ -114,11 +184,15 @@ export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
       description: 'Persistent memory for AI applications. Every path also answers under /api/v1, with or without a trailing slash.',
     },
     servers: [{ url: serverUrl }],
+    tags: [...new Set(ALL_OPERATIONS.filter((op) => op.audience === 'public').map((op) => op.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: mlive_<id>_<secret>' },
         sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A dashboard session JWT (Supabase Auth or the built-in local auth)' },
       },
+      schemas: { ...input.schemas, ...output.schemas },
+      headers: HEADERS,
+      responses: Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([name, entry]) => [name, entry.json])),
     },
     paths,
   };

@@ -63,6 +63,13 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
+/** Reads a body as text within maxBytes (413 when larger). */
+export async function readTextBody(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new ApiError('payload_too_large', `Request body exceeds the maximum of ${maxBytes} bytes`);
+  return readTextWithin(request, maxBytes);
+}
+
 async function readTextWithin(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();

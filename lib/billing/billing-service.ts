@@ -1,4 +1,4 @@
-import type { Ctx } from '@/lib/api/context';
+import type { Ctx } from '@/lib/core/context';
 import { queryOne } from '@/lib/db';
 import { PLANS } from './plans';
 import type { PaidPlan } from './stripe';

@@ -1,4 +1,4 @@
-import type { RateLimitDecision, RateLimiter } from './index';
+import type { RateLimitDecision, RateLimiter } from '@/lib/ratelimit';
 
 const WINDOW_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis';
-import type { RateLimiter } from './index';
+import type { RateLimiter } from '@/lib/ratelimit';
 
 /** Upstash Redis sliding window (shared by every instance), one limiter per distinct per-minute limit. */
 export function createUpstashRateLimiter(options: { url: string; token: string }): RateLimiter {

@@ -1,4 +1,4 @@
-import { drainDeferred } from '@/lib/api/defer';
+import { drainDeferred } from '@/lib/core/after-response';
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }) => Promise<Response>;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ctx } from '@/lib/api/context';
-import { recordAccess } from '@/lib/memory/search-memories';
-import { createTestDatabase, type TestDatabase } from '../helpers/services';
+import type { Ctx } from '@/lib/core/context';
+import { recordAccess } from '@/lib/memory/records/access';
+import { createTestDatabase, type TestDatabase } from '@/tests/helpers/services';
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -13,9 +13,9 @@ import { backupToFile, BackupError, describeTables, restoreDatabase, restoreFrom
 import { createPgliteDb, DataDirInUseError } from '@/lib/db/pglite';
 import { setSetting } from '@/lib/db/settings';
 import { setServices } from '@/lib/services';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

@@ -14,11 +14,11 @@ import { createStripeBilling } from '@/lib/billing/stripe';
 import { parseEnv } from '@/lib/env';
 import { createMemoryRateLimiter } from '@/lib/ratelimit/memory';
 import { createUpstashRateLimiter } from '@/lib/ratelimit/upstash';
-import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
-import { startFakeStripe } from '../helpers/fake-stripe-server';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
-import { startUpstashCompatibleRedis } from '../helpers/upstash-rest-redis';
+import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { startFakeStripe } from '@/tests/helpers/fake-stripe-server';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
+import { startUpstashCompatibleRedis } from '@/tests/helpers/upstash-rest-redis';
 
 const WEBHOOK_SECRET = 'whsec_test_secret';
 let app: TestApp;

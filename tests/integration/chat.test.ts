@@ -7,10 +7,10 @@ import * as stats from '@/app/api/v1/memory/stats/route';
 import { parseEnv } from '@/lib/env';
 import { createLlm } from '@/lib/llm';
 import { createOfflineLlm } from '@/lib/llm/offline';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { startFakeLlmServer } from '../helpers/fake-llm-server';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { startFakeLlmServer } from '@/tests/helpers/fake-llm-server';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let llmServer: Awaited<ReturnType<typeof startFakeLlmServer>>;

@@ -13,11 +13,11 @@ import * as usersRoute from '@/app/api/v1/users/[external_user_id]/route';
 import { parseEnv } from '@/lib/env';
 import { createLlm } from '@/lib/llm';
 import { createOfflineLlm } from '@/lib/llm/offline';
-import { createExtractor } from '@/lib/memory/extraction';
-import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
-import { startFakeLlmServer } from '../helpers/fake-llm-server';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createExtractor } from '@/lib/memory/ingest/extraction';
+import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { startFakeLlmServer } from '@/tests/helpers/fake-llm-server';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let llmServer: Awaited<ReturnType<typeof startFakeLlmServer>>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/lib/env';
 import { checkEmbeddingModel } from '@/lib/services';
-import { createTestDatabase, testEmbedder } from '../helpers/services';
+import { createTestDatabase, testEmbedder } from '@/tests/helpers/services';
 
 describe('embedding model recorded in the database', () => {
   it('refuses to start with another model once memories exist, naming npm run reembed', async () => {

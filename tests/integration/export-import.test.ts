@@ -4,9 +4,9 @@ import * as importRoute from '@/app/api/v1/import/route';
 import * as ingest from '@/app/api/v1/ingest/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as users from '@/app/api/v1/users/[external_user_id]/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

@@ -8,9 +8,9 @@ import { migrate } from '@/lib/db/migrate';
 import { createPostgresDb } from '@/lib/db/postgres';
 import { parseEnv } from '@/lib/env';
 import { createServices, setServices } from '@/lib/services';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, testEmbedder, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, testEmbedder, type TestApp } from '@/tests/helpers/services';
 
 describe('embedding provider down', () => {
   let app: TestApp;

@@ -13,9 +13,9 @@ import * as prune from '@/app/api/v1/memory/prune/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as m3search from '@/app/api/v1/search/route';
 import * as users from '@/app/api/v1/users/[external_user_id]/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let account: TestAccount;

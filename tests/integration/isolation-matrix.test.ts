@@ -19,9 +19,9 @@ import * as users from '@/app/api/v1/users/[external_user_id]/route';
 import * as dashboardMemory from '@/app/api/dashboard/memories/[memory_id]/route';
 import * as dashboardMemories from '@/app/api/dashboard/memories/route';
 import * as endUsers from '@/app/api/dashboard/end-users/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call, type CallOptions } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call, type CallOptions } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 const SECRET = 'zebra-violet-secret';
 const VICTIM = 'victim@example.com';

@@ -7,9 +7,9 @@ import * as logout from '@/app/auth/v1/logout/route';
 import * as signup from '@/app/auth/v1/signup/route';
 import * as token from '@/app/auth/v1/token/route';
 import * as user from '@/app/auth/v1/user/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

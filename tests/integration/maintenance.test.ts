@@ -9,9 +9,9 @@ import * as runs from '@/app/api/v1/memory/maintenance/runs/route';
 import * as prune from '@/app/api/v1/memory/prune/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as summarize from '@/app/api/v1/memory/summarize/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

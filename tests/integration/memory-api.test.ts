@@ -4,9 +4,9 @@ import * as memoryById from '@/app/api/v1/memory/[memory_id]/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
 import * as usageRoute from '@/app/api/dashboard/usage/route';
-import { createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as memory from '@/app/api/v1/memory/route';
-import { accountIdOf, createAccount, type TestAccount } from '../helpers/accounts';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 let app: TestApp;
 let alice: TestAccount;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as keys from '@/app/api/v1/keys/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as signup from '@/app/auth/v1/signup/route';
-import { call } from '../helpers/http';
-import { startTestApp, type TestApp } from '../helpers/services';
+import { call } from '@/tests/helpers/http';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 const JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
 let app: TestApp;

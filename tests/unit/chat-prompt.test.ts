@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSystemPrompt, isTrivialMessage } from '@/lib/memory/chat-prompt';
+import { buildSystemPrompt, isTrivialMessage } from '@/lib/memory/chat/prompt';
 import { composeOfflineReply } from '@/lib/llm/offline';
 
 describe('isTrivialMessage', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_BLEND, contextVectors } from '@/lib/memory/ingest';
+import { CONTEXT_BLEND, contextVectors } from '@/lib/memory/ingest/ingest';
 
 const unit = (...values: number[]) => values;
 

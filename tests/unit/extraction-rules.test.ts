@@ -1,6 +1,7 @@
+import { createOfflineLlm } from '@/lib/llm/offline';
 import { describe, expect, it } from 'vitest';
-import { createOfflineExtractor } from '@/lib/memory/extraction/offline';
-import { categorize, detectSlot, findEntities, findRelations } from '@/lib/memory/extraction/rules';
+import { createOfflineExtractor } from '@/lib/memory/ingest/extraction/offline';
+import { categorize, detectSlot, findEntities, findRelations } from '@/lib/memory/ingest/extraction/rules';
 
 describe('offline extraction rules', () => {
   it('categorizes common facts', () => {
@@ -58,7 +59,7 @@ describe('offline extraction rules', () => {
         { role: 'user', content: 'I live in Leeds with two cats.' },
         { role: 'user', content: 'ok' },
       ],
-    });
+    }, createOfflineLlm());
     expect(facts).toHaveLength(1);
     expect(facts[0]).toMatchObject({ content: 'I live in Leeds with two cats.', context: 'Where are you based?\nok', sourceIndex: 1, slot: 'location:home' });
   });

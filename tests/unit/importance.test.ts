@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinedScore, importanceAfterAccesses } from '@/lib/memory/importance';
+import { combinedScore, importanceAfterAccesses } from '@/lib/memory/records/importance';
 
 describe('importance', () => {
   it('starts at the base and rises with accesses, never above 1', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SearchMemoriesBody, SearchMemoriesQuery } from '@/lib/api/schemas/memory';
+import { SearchMemoriesBody, SearchMemoriesQuery } from '@/lib/schemas/memory';
 import { parseWith, readJsonBody } from '@/lib/api/parse';
 import { ApiError } from '@/lib/errors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameMatcher, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/ranking';
+import { nameMatcher, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/search/ranking';
 
 const base = { similarity: 0.5, keywordScore: 0, vectorPart: 0, keywordPart: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
 

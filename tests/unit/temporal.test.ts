@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inPeriods, periodsInQuery } from '@/lib/memory/temporal';
+import { inPeriods, periodsInQuery } from '@/lib/memory/search/temporal';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const span = (text: string) => periodsInQuery(text, now).map((p) => [p.from.toISOString().slice(0, 10), p.to.toISOString().slice(0, 10)]);

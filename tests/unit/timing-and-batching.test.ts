@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deferBatch, drainDeferred } from '@/lib/api/defer';
-import { serverTimingHeader, timedDb, timedEmbedder, withRequestTimings } from '@/lib/api/timing';
+import { deferBatch, drainDeferred } from '@/lib/core/after-response';
+import { serverTimingHeader } from '@/lib/api/server-timing';
+import { timedDb, timedEmbedder, withRequestTimings } from '@/lib/core/timings';
 import type { Db } from '@/lib/db';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

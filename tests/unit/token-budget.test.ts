@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTokens, fitToBudget } from '@/lib/memory/token-budget';
+import { countTokens, fitToBudget } from '@/lib/memory/context/token-budget';
 
 const HEADER = '## What you know about user_123\n';
 

@@ -1,5 +1,5 @@
-import type { Ctx } from '@/lib/api/context';
-import { ACCESS_SCALE } from '@/lib/memory/importance';
+import type { Ctx } from '@/lib/core/context';
+import { ACCESS_SCALE } from '@/lib/memory/records/importance';
 
 /** Half-life, in days without access, of the importance a memory earned by being used. */
 export const ACCESS_BOOST_HALF_LIFE_DAYS = 90;

@@ -1,4 +1,4 @@
-import type { Ctx } from '@/lib/api/context';
+import type { Ctx } from '@/lib/core/context';
 import { describeError, log } from '@/lib/log';
 import { recalculateImportance } from './importance';
 import { rebuildLinks } from './links';

@@ -1,4 +1,4 @@
-import type { Ctx } from '@/lib/api/context';
+import type { Ctx } from '@/lib/core/context';
 
 /** Each memory links to its LINK_NEIGHBOURS most similar memories of the same end user at or above LINK_SIMILARITY. */
 export const LINK_NEIGHBOURS = 5;

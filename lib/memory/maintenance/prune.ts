@@ -1,5 +1,5 @@
-import type { Ctx } from '@/lib/api/context';
-import { removeOrphanEntities } from '@/lib/memory/graph';
+import type { Ctx } from '@/lib/core/context';
+import { removeOrphanEntities } from '@/lib/memory/records/graph';
 import { removeStaleSummaries } from './summarize';
 
 export interface PruneOptions {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Ctx } from '@/lib/api/context';
+import { createContext } from '@/lib/core/context';
+import { purgeRequestLog } from '@/lib/metering/request-log';
 import type { Services } from '@/lib/services';
 import { runMaintenance } from './jobs';
 
@@ -10,11 +11,10 @@ export async function runScheduledMaintenance(services: Services, trigger: 'cron
   );
   const results = [];
   for (const account of accounts) {
-    const ctx: Ctx = { ...services, account, caller: { type: 'system', name: trigger }, requestId: randomUUID() };
+    const ctx = createContext(services, { account, caller: { type: 'system', name: trigger }, requestId: randomUUID() });
     const result = await runMaintenance({ ctx, input: { jobType: 'all', trigger } });
     results.push({ account_id: account.id, status: result.run.status, run_id: result.run.id });
   }
-  // The request log feeds the dashboard's charts (30 days); older rows are dropped.
-  const logRows = await services.db.query("delete from request_log where created_at < $1::timestamptz - interval '90 days' returning id", [services.now()]);
-  return { accounts: results.length, request_log_rows_dropped: logRows.length, failed: results.filter((r) => r.status !== 'succeeded').length, results };
+  const logRowsDropped = await purgeRequestLog(services.db, services.now());
+  return { accounts: results.length, request_log_rows_dropped: logRowsDropped, failed: results.filter((r) => r.status !== 'succeeded').length, results };
 }

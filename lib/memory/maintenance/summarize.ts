@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Ctx } from '@/lib/api/context';
-import { parseVectorLiteral, toVectorLiteral, type Db } from '@/lib/db';
-import { embedOrFail } from '@/lib/memory/embed';
+import type { Ctx } from '@/lib/core/context';
+import { parseVectorLiteral, type Db } from '@/lib/db';
+import { insertMemories } from '@/lib/memory/records/insert';
+import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { byCentrality, clusterByCentroid } from './clustering';
 
 /** Memories at least this similar to a cluster's centroid join it; clusters of MIN_CLUSTER or more get a summary. */
@@ -81,13 +82,15 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
     );
     for (const [i, entry] of fresh.entries()) {
       const importance = entry.cluster.reduce((sum, m) => sum + m.importance, 0) / entry.cluster.length;
-      const inserted = await tx.query<{ id: string }>(
-        `insert into memories (account_id, end_user_id, content, category, importance, base_importance, embedding, source, cluster_key, metadata, created_at, updated_at, valid_from)
-         values ($1, $2, $3, 'summary', $4, $4, $5::vector, 'summary', $6, $7::jsonb, $8, $8, $8) returning id`,
-        [ctx.account.id, endUserId, texts[i]!, importance, toVectorLiteral(vectors[i]!), entry.key, JSON.stringify({ source_count: entry.cluster.length }), ctx.now()],
+      // A summary is derived from memories the plan already counts, so it is not charged again.
+      const [summary] = await insertMemories(
+        tx,
+        ctx,
+        [{ endUserId, content: texts[i]!, category: 'summary', importance, source: 'summary', clusterKey: entry.key, metadata: { source_count: entry.cluster.length }, embedding: vectors[i]! }],
+        'derived',
       );
       for (const member of entry.cluster) {
-        await tx.query('insert into summary_sources (summary_id, source_id) values ($1, $2)', [inserted[0]!.id, member.id]);
+        await tx.query('insert into summary_sources (summary_id, source_id) values ($1, $2)', [summary!.id, member.id]);
       }
     }
     return { clusters: wanted.length, created: fresh.length, unchanged: wanted.length - fresh.length, removed: removed.length };

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { loadDataset } from '../../../bench/eval/dataset';
-import { formatResults, runEvaluation } from '../../../bench/eval/run-eval';
-import { signUpWithKey } from '../helpers';
+import { loadDataset } from '@/bench/eval/dataset';
+import { formatResults, runEvaluation } from '@/bench/eval/run-eval';
+import { signUpWithKey } from '@/tests/e2e/helpers';
 
 // The retrieval evaluation on our own small dataset, through the real HTTP API of the production build.
 test('evaluation: hybrid search finds the evidence of our fixture conversation', async ({ request, baseURL }) => {

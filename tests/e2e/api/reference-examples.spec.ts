@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signUpWithKey } from '../helpers';
+import { signUpWithKey } from '@/tests/e2e/helpers';
 
 // The reference's curl examples, verbatim apart from the host, against the production build.
 test.describe('Memory API over HTTP, as the reference documents it', () => {

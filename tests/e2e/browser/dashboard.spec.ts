@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { uniqueEmail } from '../helpers';
-import { AuthPage, KeysPage, MemoriesPage, PlaygroundPage, snapshot } from '../pages/dashboard';
+import { uniqueEmail } from '@/tests/e2e/helpers';
+import { AuthPage, KeysPage, MemoriesPage, PlaygroundPage, snapshot } from '@/tests/e2e/pages/dashboard';
 
 test('a new developer signs up, gets a key, stores memories with it, browses, chats, and revokes it', async ({ page, context, request }, testInfo) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);

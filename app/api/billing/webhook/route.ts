@@ -1,9 +1,11 @@
 // POST /api/billing/webhook – Stripe events (signature verified); sets the account's plan idempotently
 import { randomUUID } from 'node:crypto';
 import { errorResponse } from '@/lib/api/error-response';
+import { OPERATIONS } from '@/lib/api/operations';
+import { servesOperation } from '@/lib/api/route';
 import { getServices } from '@/lib/services';
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = servesOperation(OPERATIONS.stripeWebhook, async (request) => {
   const requestId = randomUUID();
   try {
     const services = await getServices();
@@ -12,4 +14,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return errorResponse(error, requestId);
   }
-}
+});

@@ -1,6 +1,8 @@
 // GET|POST /api/cron/maintenance – scheduled maintenance of every account (Vercel Cron); Bearer CRON_SECRET
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { errorResponse } from '@/lib/api/error-response';
+import { OPERATIONS } from '@/lib/api/operations';
+import { servesOperation } from '@/lib/api/route';
 import { ApiError } from '@/lib/errors';
 import { runScheduledMaintenance } from '@/lib/memory/maintenance/scheduled';
 import { getServices } from '@/lib/services';
@@ -26,5 +28,5 @@ async function handle(request: Request): Promise<Response> {
   }
 }
 
-export const GET = handle;
-export const POST = handle;
+export const GET = servesOperation(OPERATIONS.cronMaintenanceGet, handle);
+export const POST = servesOperation(OPERATIONS.cronMaintenance, handle);

@@ -1,8 +1,8 @@
-// POST /api/v1/chat – reply with this end user's memories injected into the prompt (JSON, or SSE with "stream": true)
+// POST /v1/chat – reply with this end user's memories injected into the prompt (JSON, or SSE with "stream": true)
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { ChatBody } from '@/lib/api/schemas/chat';
-import { chat, chatStream } from '@/lib/memory/chat';
+import { chat, chatStream } from '@/lib/memory/chat/chat';
 
-export const POST = route({ auth: 'apiKey', body: ChatBody }, ({ ctx, body, request }) =>
+export const POST = route(OPERATIONS.chat, ({ ctx, body, request }) =>
   body.stream ? chatStream({ ctx, input: body, signal: request.signal }) : chat({ ctx, input: body, signal: request.signal }),
 );

@@ -1,6 +1,6 @@
-// POST /api/v1/context – a prompt-ready block of what is known about the user, within a token budget
+// POST /v1/context – a prompt-ready block of what is known about the user, within a token budget
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { ContextBody } from '@/lib/api/schemas/m3mory';
-import { buildContext } from '@/lib/memory/context';
+import { buildContext } from '@/lib/memory/context/build-context';
 
-export const POST = route({ auth: 'apiKey', body: ContextBody, access: 'read' }, ({ ctx, body }) => buildContext({ ctx, input: body }));
+export const POST = route(OPERATIONS.buildContext, ({ ctx, body }) => buildContext({ ctx, input: body }));

@@ -1,6 +1,6 @@
-// GET /api/v1/export – the account's (or one end user's) memories as streamed JSON Lines
+// GET /v1/export – the account's (or one end user's) memories as streamed JSON Lines
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { ScopeQuery } from '@/lib/api/schemas/memory';
-import { exportMemories } from '@/lib/memory/export-import';
+import { exportMemories } from '@/lib/memory/portability/export';
 
-export const GET = route({ auth: 'apiKey', query: ScopeQuery }, async ({ ctx, query }) => exportMemories({ ctx, input: query }));
+export const GET = route(OPERATIONS.exportMemories, async ({ ctx, query }) => exportMemories({ ctx, input: query }));

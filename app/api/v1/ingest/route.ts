@@ -1,6 +1,6 @@
-// POST /api/v1/ingest – extract and store memories (facts, entities, edges) from a conversation
+// POST /v1/ingest – extract and store memories (facts, entities, edges) from a conversation
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { IngestBody } from '@/lib/api/schemas/m3mory';
-import { ingestConversation } from '@/lib/memory/ingest';
+import { ingestConversation } from '@/lib/memory/ingest/ingest';
 
-export const POST = route({ auth: 'apiKey', body: IngestBody }, ({ ctx, body }) => ingestConversation({ ctx, input: body }));
+export const POST = route(OPERATIONS.ingestConversation, ({ ctx, body }) => ingestConversation({ ctx, input: body }));

@@ -1,10 +1,10 @@
-// POST /api/v1/keys – create an API key (the full key is returned once); GET – list keys, masked
+// POST /v1/keys – create an API key (the full key is returned once); GET – list keys, masked
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { CreateKeyBody } from '@/lib/api/schemas/keys';
 import { createApiKey, listApiKeys } from '@/lib/auth/api-keys';
-import { sessionUserId } from '@/lib/api/context';
+import { sessionUserId } from '@/lib/core/context';
 
-export const POST = route({ auth: 'session', body: CreateKeyBody, status: 201 }, ({ ctx, body }) =>
+export const POST = route(OPERATIONS.createApiKey, ({ ctx, body }) =>
   createApiKey(ctx.db, {
     accountId: ctx.account.id,
     createdBy: sessionUserId(ctx),
@@ -12,4 +12,4 @@ export const POST = route({ auth: 'session', body: CreateKeyBody, status: 201 },
     scopes: [...(body.scopes ?? []), ...(body.agent_id ? [`agent:${body.agent_id}`] : [])],
   }),
 );
-export const GET = route({ auth: 'session' }, async ({ ctx }) => ({ keys: await listApiKeys(ctx.db, ctx.account.id) }));
+export const GET = route(OPERATIONS.listApiKeys, async ({ ctx }) => ({ keys: await listApiKeys(ctx.db, ctx.account.id) }));

@@ -1,6 +1,6 @@
-// POST /api/v1/search – hybrid search with categories, metadata and agent filters (m3mory shape)
+// POST /v1/search – hybrid search with categories, metadata and agent filters, and explain
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { M3SearchBody } from '@/lib/api/schemas/m3mory';
-import { searchConversationMemories } from '@/lib/memory/m3-search';
+import { searchWithFilters } from '@/lib/memory/search/filtered';
 
-export const POST = route({ auth: 'apiKey', body: M3SearchBody, access: 'read' }, ({ ctx, body }) => searchConversationMemories({ ctx, input: body }));
+export const POST = route(OPERATIONS.searchWithFilters, ({ ctx, body }) => searchWithFilters({ ctx, input: body }));

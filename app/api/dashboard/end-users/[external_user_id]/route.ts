@@ -1,8 +1,6 @@
 // DELETE /api/dashboard/end-users/{external_user_id} – delete everything of one end user, with counts
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { EndUserParams } from '@/lib/api/schemas/dashboard';
-import { deleteEndUser } from '@/lib/memory/end-users';
+import { eraseEndUser } from '@/lib/memory/portability/erase-end-user';
 
-export const DELETE = route({ auth: 'session', params: EndUserParams }, ({ ctx, params }) =>
-  deleteEndUser({ ctx, input: { externalUserId: params.external_user_id } }),
-);
+export const DELETE = route(OPERATIONS.dashboardEraseEndUser, ({ ctx, params }) => eraseEndUser({ ctx, input: { externalUserId: params.external_user_id } }));

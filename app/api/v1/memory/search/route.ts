@@ -1,7 +1,7 @@
-// POST /api/v1/memory/search – semantic search in one end user's memories (also as GET with query params)
+// POST /v1/memory/search – semantic search in one end user's memories (also as GET with query parameters)
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { SearchMemoriesBody, SearchMemoriesQuery } from '@/lib/api/schemas/memory';
-import { searchMemories } from '@/lib/memory/search-memories';
+import { searchMemories } from '@/lib/memory/search/semantic';
 
-export const POST = route({ auth: 'apiKey', body: SearchMemoriesBody, access: 'read' }, ({ ctx, body }) => searchMemories({ ctx, input: body }));
-export const GET = route({ auth: 'apiKey', query: SearchMemoriesQuery }, ({ ctx, query }) => searchMemories({ ctx, input: query }));
+export const POST = route(OPERATIONS.searchMemories, ({ ctx, body }) => searchMemories({ ctx, input: body }));
+export const GET = route(OPERATIONS.searchMemoriesByQuery, ({ ctx, query }) => searchMemories({ ctx, input: query }));

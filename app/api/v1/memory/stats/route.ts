@@ -1,6 +1,6 @@
-// GET /api/v1/memory/stats – aggregate statistics and usage for the account (or one end user)
+// GET /v1/memory/stats – aggregate statistics and usage for the account (or one end user)
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { ScopeQuery } from '@/lib/api/schemas/memory';
-import { getMemoryStats } from '@/lib/memory/memory-stats';
+import { getMemoryStats } from '@/lib/memory/records/stats';
 
-export const GET = route({ auth: 'apiKey', query: ScopeQuery }, ({ ctx, query }) => getMemoryStats({ ctx, input: query }));
+export const GET = route(OPERATIONS.getMemoryStats, ({ ctx, query }) => getMemoryStats({ ctx, input: query }));

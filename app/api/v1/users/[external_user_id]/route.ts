@@ -1,8 +1,6 @@
-// DELETE /api/v1/users/{external_user_id} – delete everything of one end user, with a receipt of counts
+// DELETE /v1/users/{external_user_id} – delete everything of one end user, with a receipt of counts
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { EndUserPathParams } from '@/lib/api/schemas/m3mory';
-import { deleteEndUser } from '@/lib/memory/end-users';
+import { eraseEndUser } from '@/lib/memory/portability/erase-end-user';
 
-export const DELETE = route({ auth: 'apiKey', params: EndUserPathParams }, ({ ctx, params }) =>
-  deleteEndUser({ ctx, input: { externalUserId: params.external_user_id } }),
-);
+export const DELETE = route(OPERATIONS.eraseEndUser, ({ ctx, params }) => eraseEndUser({ ctx, input: { externalUserId: params.external_user_id } }));

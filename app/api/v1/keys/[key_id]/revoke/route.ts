@@ -1,9 +1,9 @@
-// POST /api/v1/keys/{key_id}/revoke – revoke a key; it gets 401 from the next request on
+// POST /v1/keys/{key_id}/revoke – revoke a key; it gets 401 from the next request on
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { KeyIdParams } from '@/lib/api/schemas/keys';
 import { revokeApiKey } from '@/lib/auth/api-keys';
 
-export const POST = route({ auth: 'session', params: KeyIdParams }, async ({ ctx, params }) => ({
+export const POST = route(OPERATIONS.revokeApiKey, async ({ ctx, params }) => ({
   status: 'success',
   key: await revokeApiKey(ctx.db, { accountId: ctx.account.id, keyId: params.key_id, now: ctx.now() }),
 }));

@@ -1,6 +1,7 @@
-// POST /api/v1/memory/{memory_id}/restore – bring an archived memory back into search, chat and context
+// POST /v1/memory/{memory_id}/restore – bring an archived memory back into search, chat and context
+import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { MemoryIdParams } from '@/lib/api/schemas/memory';
-import { restoreMemory } from '@/lib/memory/memories';
+import { restoreMemory } from '@/lib/memory/records/memories';
+import { toMemoryView } from '@/lib/memory/records/views';
 
-export const POST = route({ auth: 'apiKey', params: MemoryIdParams }, ({ ctx, params }) => restoreMemory({ ctx, input: { memoryId: params.memory_id } }));
+export const POST = route(OPERATIONS.restoreMemory, async ({ ctx, params }) => ({ status: 'success', memory: toMemoryView(await restoreMemory({ ctx, input: { memoryId: params.memory_id } })) }));

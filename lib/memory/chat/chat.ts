@@ -1,0 +1,183 @@
+import type { Ctx } from '@/lib/core/context';
+import { defer, withRetry } from '@/lib/core/after-response';
+import { agentScopeOf } from '@/lib/core/access';
+import type { ChatInput } from '@/lib/schemas/chat';
+import { hasMemoryRoom } from '@/lib/metering/quotas';
+import { queryOne } from '@/lib/db';
+import type { LlmMessage, LlmResult } from '@/lib/llm';
+import { buildSystemPrompt, isTrivialMessage } from './prompt';
+import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
+import { insertMemories } from '@/lib/memory/records/insert';
+import { hybridSearch, type RankedMemory } from '@/lib/memory/search/hybrid';
+import { recordAccess } from '@/lib/memory/records/access';
+import { roundScore } from '@/lib/memory/records/views';
+
+/** Chat retrieves as POST /v1/search does (hybridSearch); a memory with no shared keyword needs at least this cosine similarity. */
+export const CHAT_MIN_SIMILARITY = 0.25;
+export const HISTORY_TURNS = 10;
+
+interface Prepared {
+  input: ChatInput;
+  embedding: number[];
+  used: RankedMemory[];
+  system: string;
+  messages: LlmMessage[];
+  storeMessage: boolean;
+}
+
+async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
+  if (!input.conversation_id) return [];
+  const rows = await ctx.db.query<{ role: 'user' | 'assistant'; content: string }>(
+    `select role, content from (
+       select role, content, created_at, id from chat_messages
+       where account_id = $1 and end_user_id = $2 and conversation_id = $3
+       order by created_at desc, id desc limit $4) t
+     order by created_at asc, id asc`,
+    [ctx.account.id, input.external_user_id, input.conversation_id, HISTORY_TURNS],
+  );
+  return rows.map((row) => ({ role: row.role, content: row.content }));
+}
+
+/** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
+async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
+  const [embedding] = await embedOrFail(ctx, [input.message]);
+  const [used, history, duplicate, roomLeft] = await Promise.all([
+    hybridSearch(ctx, {
+      endUserId: input.external_user_id,
+      text: input.message,
+      embedding: embedding!,
+      limit: input.top_k,
+      agentId: agentScopeOf(ctx.caller),
+      minSimilarity: CHAT_MIN_SIMILARITY,
+    }),
+    loadHistory(ctx, input),
+    queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
+      ctx.account.id,
+      input.external_user_id,
+      input.message,
+    ]),
+    hasMemoryRoom(ctx.db, ctx, 1),
+  ]);
+  const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: memory.similarity })));
+  return {
+    input,
+    embedding: embedding!,
+    used,
+    system,
+    messages: [...history, { role: 'user', content: input.message }],
+    storeMessage: !isTrivialMessage(input.message) && !duplicate && roomLeft,
+  };
+}
+
+/** After the reply: store the message as a memory and append the thread (tokens were metered by ctx.llm). Retried; never blocks the reply. */
+function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null): void {
+  const { input } = prepared;
+  defer(() =>
+    withRetry(() =>
+      ctx.db.transaction(async (tx) => {
+        const now = ctx.now();
+        // Over the plan's memory limit the message is simply not stored (the reply still went out).
+        if (prepared.storeMessage) {
+          await insertMemories(
+            tx,
+            ctx,
+            [{ endUserId: input.external_user_id, agentId: agentScopeOf(ctx.caller) ?? null, conversationId: input.conversation_id ?? null, content: input.message, metadata: { source: 'chat' }, source: 'chat', embedding: prepared.embedding, createdAt: now }],
+            'if-room',
+          );
+        }
+        if (input.conversation_id) {
+          await tx.query(
+            `insert into chat_messages (account_id, end_user_id, conversation_id, role, content, created_at)
+             select $1, $2, $3, m.role, m.content, $4::timestamptz + (m.ord * interval '1 millisecond')
+             from (values ('user', $5::text, 0), ('assistant', $6::text, 1)) as m(role, content, ord)
+             where m.content is not null`,
+            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply],
+          );
+        }
+        await recordAccess({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));
+      }),
+    ),
+  );
+}
+
+const usedMemoriesView = (prepared: Prepared) =>
+  prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(memory.similarity) }));
+
+function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
+  return {
+    reply: result.text,
+    used_memories: usedMemoriesView(prepared),
+    memory_created: prepared.storeMessage,
+    conversation_id: prepared.input.conversation_id ?? null,
+    mode: ctx.llm.mode,
+    model: ctx.llm.model,
+    usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
+  };
+}
+
+export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  const prepared = await prepareChat(ctx, input);
+  let result: LlmResult;
+  try {
+    result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal });
+  } catch (error) {
+    // The user's message is kept even when the model fails.
+    persistAfterReply(ctx, prepared, null);
+    throw error;
+  }
+  persistAfterReply(ctx, prepared, result.text);
+  return shapeReply(ctx, prepared, result);
+}
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Server-sent events: `memories` (what was retrieved) first, then `delta` text pieces, then `done` with the
+ * full reply fields, or `error` with {detail}. A client that disconnects aborts the model call.
+ */
+export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal: AbortSignal }): Promise<Response> {
+  const prepared = await prepareChat(ctx, input);
+  const encoder = new TextEncoder();
+  const abort = new AbortController();
+  signal.addEventListener('abort', () => abort.abort(), { once: true });
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(sse(event, data)));
+      send('memories', { used_memories: usedMemoriesView(prepared) });
+      const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort.signal });
+      try {
+        for await (const delta of llmStream.textStream) send('delta', { text: delta });
+        const result = await llmStream.result;
+        persistAfterReply(ctx, prepared, result.text);
+        send('done', shapeReply(ctx, prepared, result));
+      } catch (error) {
+        persistAfterReply(ctx, prepared, null);
+        const detail = error instanceof Error && 'code' in error ? error.message : 'The language model failed. Please retry.';
+        if (!abort.signal.aborted) send('error', { detail });
+      } finally {
+        try {
+          controller.close();
+        } catch {
+          // already closed by a disconnecting client
+        }
+      }
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+  return new Response(stream, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+}
+
+export async function chatLegacy({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  const answer = await chat({ ctx, input, signal });
+  return {
+    reply: answer.reply,
+    memory_ids: answer.used_memories.map((memory) => memory.id),
+    mode: answer.mode === 'offline' ? 'offline' : 'process',
+    memories_used: answer.used_memories.map((memory) => ({ id: memory.id, content: memory.memory_text, similarity: memory.score })),
+  };
+}
+
+/** /v1/chat/legacy without external_user_id pools the account's memories under this end user id. */
+export const LEGACY_DEFAULT_END_USER = 'default';

@@ -1,0 +1,34 @@
+import type { Ctx } from '@/lib/core/context';
+import type { ContextInput } from '@/lib/schemas/conversation';
+import { resolveAgent } from '@/lib/core/access';
+import { hybridSearch } from '@/lib/memory/search/hybrid';
+import { recordAccessSoon } from '@/lib/memory/records/access';
+import { fitToBudget } from './token-budget';
+
+const CANDIDATES = 50;
+
+function lineFor(content: string, createdAt: Date): string {
+  return `- ${content.replace(/\s+/g, ' ').trim()} (${createdAt.toISOString().slice(0, 10)})`;
+}
+
+/**
+ * POST /v1/context: the memories most relevant to the conversation as a markdown block for a system prompt,
+ * never over tokenBudget; also says which memory each line came from and what the budget left out.
+ */
+export async function buildContext({ ctx, input }: { ctx: Ctx; input: ContextInput }) {
+  const started = performance.now();
+  const lastUser = [...input.messages].reverse().find((message) => message.role === 'user') ?? input.messages.at(-1)!;
+  const ranked = await hybridSearch(ctx, { endUserId: input.userId, text: lastUser.content.slice(0, 8_000), limit: CANDIDATES, agentId: resolveAgent(ctx, input.agentId) });
+  const header = `## What you know about ${input.userId.replace(/\s+/g, ' ')}\n`;
+  const fitted = fitToBudget(header, ranked.map((memory) => ({ id: memory.id, text: lineFor(memory.content, memory.createdAt) })), input.tokenBudget);
+  recordAccessSoon(ctx, fitted.included.map((line) => line.id));
+  return {
+    text: fitted.text,
+    memoriesUsed: fitted.included.length,
+    tokensUsed: fitted.tokensUsed,
+    retrievalMs: Math.round(performance.now() - started),
+    tokenBudget: input.tokenBudget,
+    lines: fitted.included.map((line) => ({ memoryId: line.id, text: line.text })),
+    omitted: fitted.omitted.map((line) => ({ memoryId: line.id, reason: 'token_budget' as const })),
+  };
+}

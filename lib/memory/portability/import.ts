@@ -1,0 +1,78 @@
+import type { Ctx } from '@/lib/core/context';
+import { agentScopeOf, forbidden } from '@/lib/core/access';
+import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
+import { ApiError } from '@/lib/errors';
+import { insertMemories } from '@/lib/memory/records/insert';
+import { ExportLine, type ExportLineT } from '@/lib/schemas/portability';
+
+function parseLines(text: string): ExportLineT[] {
+  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.map((line, index) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new ApiError('validation', 'Validation error', { details: [{ type: 'json_invalid', loc: ['body', index + 1], msg: 'Line is not valid JSON' }] });
+    }
+    const result = ExportLine.safeParse(json);
+    if (!result.success) {
+      throw new ApiError('validation', 'Validation error', { details: result.error.issues.map((issue) => ({ type: issue.code, loc: ['body', index + 1, ...issue.path.map(String)], msg: issue.message })) });
+    }
+    return result.data;
+  });
+}
+
+/**
+ * POST /v1/import: JSON Lines from /v1/export back in, exactly (ids, metadata, timestamps). Embeddings made with
+ * the model in use are kept; others are re-embedded. Ids that already exist anywhere are skipped, never
+ * overwritten. Every line is validated before anything is written; one bad line refuses the whole import.
+ */
+export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: string } }) {
+  const model = `${ctx.embedder.id}@${ctx.embedder.dimensions}`;
+  const parsed = parseLines(input.text);
+  const agent = agentScopeOf(ctx.caller);
+  if (agent && parsed.some((line) => line.agent_id !== agent)) throw forbidden();
+  const needEmbedding = parsed.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
+  const vectors = await embedOrFail(ctx, needEmbedding.map((line) => line.content));
+  const reembedded = new Map(needEmbedding.map((line, i) => [line.id, vectors[i]!]));
+  return ctx.db.transaction(async (tx) => {
+    const rows = await insertMemories(
+      tx,
+      ctx,
+      parsed.map((line) => ({
+        id: line.id,
+        endUserId: line.external_user_id,
+        agentId: line.agent_id,
+        conversationId: line.conversation_id,
+        content: line.content,
+        context: line.context,
+        metadata: line.metadata,
+        category: line.category,
+        slot: line.slot,
+        speaker: line.speaker,
+        importance: line.importance,
+        baseImportance: line.base_importance,
+        accessCount: line.access_count,
+        lastAccessedAt: line.last_accessed_at,
+        source: line.source,
+        sourceMessageIds: line.source_message_ids,
+        validFrom: line.valid_from ?? line.created_at ?? undefined,
+        validTo: line.valid_to,
+        archivedAt: line.archived_at,
+        createdAt: line.created_at ?? undefined,
+        updatedAt: line.updated_at ?? undefined,
+        embedding: reembedded.get(line.id) ?? line.embedding!,
+        // A re-embedded memory ranks by its own new vector: a context vector of another model would not compare.
+        contextEmbedding: !reembedded.has(line.id) && line.context_embedding?.length === ctx.embedder.dimensions ? line.context_embedding : null,
+      })),
+    );
+    const inserted = new Set(rows.flatMap((row) => (row ? [row.id] : [])));
+    // Supersession links after every row exists, and only between rows this import wrote.
+    for (const line of parsed) {
+      if (line.superseded_by && inserted.has(line.id)) {
+        await tx.query('update memories set superseded_by = $2 where id = $1 and account_id = $3 and exists (select 1 from memories where id = $2 and account_id = $3)', [line.id, line.superseded_by, ctx.account.id]);
+      }
+    }
+    return { status: 'success' as const, lines: parsed.length, imported: inserted.size, skipped: parsed.length - inserted.size, reembedded: needEmbedding.length };
+  });
+}

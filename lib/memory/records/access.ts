@@ -1,0 +1,33 @@
+import type { Ctx } from '@/lib/core/context';
+import { deferBatch } from '@/lib/core/after-response';
+import { importanceAfterAccessesSql } from './importance';
+
+/** Marks memories as used: access count, last access and importance rise together (inside the caller's transaction). */
+export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ctx.db.query(
+    `update memories set access_count = access_count + 1, last_accessed_at = $3, importance = ${importanceAfterAccessesSql('access_count + 1')}
+     where account_id = $1 and id = any($2::uuid[])`,
+    [ctx.account.id, ids, ctx.now()],
+  );
+}
+
+/**
+ * The same for reads that return memories (searches and context): written just after the response, one statement
+ * for every read of the account since the last flush (a memory read twice counts twice).
+ */
+export function recordAccessSoon(ctx: Ctx, ids: string[]): void {
+  if (ids.length === 0) return;
+  const at = ctx.now();
+  deferBatch(`access:${ctx.account.id}`, { ids, at }, async (reads) => {
+    const all = reads.flatMap((read) => read.ids);
+    const latest = reads.reduce((max, read) => (read.at > max ? read.at : max), reads[0]!.at);
+    await ctx.db.query(
+      `update memories m set access_count = m.access_count + a.n, last_accessed_at = greatest(m.last_accessed_at, $3),
+              importance = ${importanceAfterAccessesSql('m.access_count + a.n')}
+       from (select id, count(*)::int as n from unnest($2::uuid[]) as id group by id) a
+       where m.account_id = $1 and m.id = a.id`,
+      [ctx.account.id, all, latest],
+    );
+  });
+}

@@ -1,0 +1,107 @@
+import type { Ctx } from '@/lib/core/context';
+import { toVectorLiteral } from '@/lib/db';
+import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
+import { nameMatcher, RANKING, rankCandidates, rankingSqlArgs, type ScoreParts } from './ranking';
+import { inPeriods, periodsInQuery } from './temporal';
+
+export interface HybridQuery {
+  endUserId: string;
+  text: string;
+  limit: number;
+  agentId?: string;
+  categories?: string[];
+  metadata?: Record<string, unknown>;
+  /** The query's embedding when the caller already has it (chat stores it with the message). */
+  embedding?: number[];
+  /** A memory sharing no keyword with the query needs at least this cosine similarity (chat's relevance gate). */
+  minSimilarity?: number;
+}
+
+export interface RankedMemory {
+  id: string;
+  content: string;
+  category: string | null;
+  metadata: Record<string, unknown>;
+  agentId: string | null;
+  createdAt: Date;
+  similarity: number;
+  score: number;
+  parts: ScoreParts;
+}
+
+interface CandidateRow {
+  id: string;
+  content: string;
+  category: string | null;
+  metadata: Record<string, unknown>;
+  agent_id: string | null;
+  conversation_id: string | null;
+  created_at: Date;
+  importance: number;
+  similarity: number;
+  keyword_score: number;
+  vector_part: number;
+  keyword_part: number;
+  /** Who the memory is about: its speaker when it was said by one (ingest), else the entities it names. */
+  subjects: string[];
+}
+
+/** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, recency and importance. */
+export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
+  const embedding = query.embedding ?? (await embedOrFail(ctx, [query.text]))[0]!;
+  // Candidates of each list (vector, BM25), all of them returned for the final ranking below.
+  const candidates = Math.max(RANKING.candidateCount, query.limit * 3);
+  const ranking = rankingSqlArgs(10, { ...RANKING, candidateCount: candidates });
+  const rows = await ctx.db.query<CandidateRow>(
+    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.conversation_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
+            case when m.speaker is not null then array[m.speaker]
+                 else coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
+                                where me.memory_id = m.id and e.type <> 'user'), '{}') end as subjects
+     from hybrid_match_memories(p_account_id => $1, p_end_user_id => $2, p_query_text => $3, p_query_embedding => $4::vector,
+                                p_agent_id => $5, p_categories => $6, p_metadata => $7::jsonb, p_min_similarity => $8,
+                                p_match_count => $9, ${ranking.sql}) h
+     join memories m on m.id = h.id`,
+    [
+      ctx.account.id,
+      query.endUserId,
+      query.text,
+      toVectorLiteral(embedding),
+      query.agentId ?? null,
+      query.categories ?? null,
+      query.metadata ? JSON.stringify(query.metadata) : null,
+      query.minSimilarity ?? -1,
+      candidates,
+      ...ranking.params,
+    ],
+  );
+  const periods = periodsInQuery(query.text, ctx.now());
+  const namedInQuery = nameMatcher(query.text);
+  const ranked = rankCandidates(
+    rows.map((row) => {
+      const createdAt = new Date(row.created_at);
+      return {
+        ...row,
+        similarity: Number(row.similarity),
+        keywordScore: Number(row.keyword_score),
+        vectorPart: Number(row.vector_part),
+        keywordPart: Number(row.keyword_part),
+        createdAt,
+        importance: Number(row.importance),
+        named: namedInQuery(row.subjects),
+        conversationId: row.conversation_id,
+        inPeriod: inPeriods(createdAt, periods),
+      };
+    }),
+  );
+  return ranked.slice(0, query.limit).map((row) => ({
+    id: row.id,
+    content: row.content,
+    category: row.category,
+    metadata: row.metadata,
+    agentId: row.agent_id,
+    createdAt: row.createdAt,
+    similarity: row.similarity,
+    score: row.score,
+    parts: row.parts,
+  }));
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ExternalUserId, queryInt } from './common';
+import { SearchMemoriesBody, SearchMemoriesResponse } from './memory';
+
+export const EndUsersQuery = z.object({
+  search: z.string().max(255).optional(),
+  limit: queryInt(1, 200, 50),
+  offset: queryInt(0, 10_000_000, 0),
+});
+
+export const EndUserParams = z.object({ external_user_id: ExternalUserId });
+
+/** Dashboard search: one end user's memories (exact), or with no external_user_id every end user of the account. */
+export const DashboardSearchBody = SearchMemoriesBody.extend({
+  external_user_id: ExternalUserId.optional().describe('Leave out to search every end user of the account.'),
+  exact: z.boolean().default(false).describe('Account-wide only: scan every row instead of the HNSW index.'),
+});
+export type AccountSearchInput = z.infer<typeof DashboardSearchBody>;
+
+export const EndUsersResponse = z.object({
+  end_users: z.array(z.object({ external_user_id: z.string(), memory_count: z.int(), last_memory_at: z.string() })),
+  total_count: z.int(),
+  limit: z.int(),
+  offset: z.int(),
+});
+
+export const AccountSearchResponse = SearchMemoriesResponse.extend({ mode: z.enum(['hnsw', 'exact']).optional() });
+
+export const UsageReportResponse = z.object({
+  daily: z.array(z.object({ day: z.string(), requests: z.int(), errors: z.int() })),
+  latency: z.object({ p50_ms: z.number().nullable(), p95_ms: z.number().nullable(), requests_7d: z.int() }),
+  recent_errors: z.array(z.object({ request_id: z.string(), method: z.string(), path: z.string(), status: z.int(), created_at: z.string() })),
+});
+
+export const CheckoutBody = z.object({ plan: z.enum(['starter', 'pro', 'scale']) });
+export const RedirectResponse = z.object({ url: z.string() });
+
+export const BillingResponse = z.object({
+  plan: z.string(),
+  subscriptionStatus: z.string().nullable(),
+  billingEnabled: z.boolean(),
+  hasCustomer: z.boolean(),
+  plans: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      priceMonthlyUsd: z.number().nullable(),
+      memories: z.int().nullable(),
+      searches: z.object({ limit: z.int(), period: z.enum(['day', 'month']) }).nullable(),
+      tokensPerMonth: z.int().nullable(),
+      requestsPerMinute: z.int().nullable(),
+      storageLimitMb: z.number().nullable(),
+    }),
+  ),
+});
