@@ -1,4 +1,4 @@
-// One error type for the whole app. lib/api/errors-to-response.ts is the only place that turns it into JSON.
+// One error type for the whole app. lib/api/error-response.ts is the only place that turns it into JSON.
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'

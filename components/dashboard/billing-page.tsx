@@ -2,23 +2,10 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Spinner } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import type { BillingResponseT } from '@/lib/schemas/dashboard';
 
-interface Plan {
-  id: string;
-  name: string;
-  priceMonthlyUsd: number | null;
-  memories: number | null;
-  searches: { limit: number; period: string } | null;
-  tokensPerMonth: number | null;
-  requestsPerMinute: number | null;
-}
-interface Billing {
-  plan: string;
-  subscriptionStatus: string | null;
-  billingEnabled: boolean;
-  hasCustomer: boolean;
-  plans: Plan[];
-}
+type Billing = BillingResponseT;
+type Plan = Billing['plans'][number];
 
 const amount = (value: number | null, unit = '') => (value === null ? 'Unlimited' : `${value.toLocaleString()}${unit}`);
 const price = (plan: Plan) => (plan.priceMonthlyUsd === null ? 'Contact us' : plan.priceMonthlyUsd === 0 ? 'Free' : `$${plan.priceMonthlyUsd}/mo`);

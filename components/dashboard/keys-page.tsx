@@ -2,16 +2,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, EmptyState, Input, Label, Spinner } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import type { ApiKeyViewT } from '@/lib/schemas/keys';
 
-interface ApiKey {
-  id: string;
-  name: string;
-  masked_key: string;
-  is_active: boolean;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+type ApiKey = ApiKeyViewT;
 
 const formatDate = (value: string | null) => (value ? new Date(value).toLocaleString() : 'Never');
 

@@ -2,27 +2,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, EmptyState, Input, Label, Spinner } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import type { MemoryHistoryResponseT } from '@/lib/schemas/conversation';
+import type { AccountSearchResponseT, EndUsersResponseT } from '@/lib/schemas/dashboard';
+import type { MemoryDetailViewT, MemoryViewT } from '@/lib/schemas/memory';
 
-interface EndUser { external_user_id: string; memory_count: number; last_memory_at: string }
-interface Memory { id: string; content: string; external_user_id: string; metadata: Record<string, unknown>; importance_score: number; access_count: number; created_at: string; last_accessed_at: string | null }
-interface SearchHit { memory: Memory; similarity: number; combined_score: number }
-interface Detail {
-  id: string;
-  content: string;
-  category: string;
-  metadata: Record<string, unknown>;
-  entities: string[];
-  importance: number;
-  accessCount: number;
-  source: string;
-  context: string | null;
-  createdAt: string;
-  lastAccessed: string | null;
-  validFrom: string;
-  validTo: string | null;
-  supersededBy: string | null;
-}
-interface HistoryEntry { id: string; content: string; validFrom: string; validTo: string | null }
+// The wire views, typed from the same schemas the API answers with.
+type EndUser = EndUsersResponseT['end_users'][number];
+type Memory = MemoryViewT;
+type SearchHit = AccountSearchResponseT['results'][number];
+type Detail = MemoryDetailViewT;
+type HistoryEntry = MemoryHistoryResponseT['history'][number];
 
 const PAGE_SIZE = 20;
 

@@ -4,14 +4,9 @@ import { useEffect, useState } from 'react';
 import { Alert, Card, Spinner } from '@/components/ui/primitives';
 import { UsagePanels } from './usage-panels';
 import { useApi } from './use-api';
+import type { MemoryStatsResponseT } from '@/lib/schemas/memory';
 
-interface Overview {
-  total_memories: number;
-  end_users: number;
-  memories_last_24h: number;
-  usage: { searches_today: number; searches_this_month: number; tokens_this_month: { total: number } };
-  plan: { name: string; memory_limit: number | null; search_limit: number | null; search_limit_period: string | null; token_limit: number | null; requests_per_minute: number | null };
-}
+type Overview = MemoryStatsResponseT;
 
 function Meter({ label, used, limit, testId }: { label: string; used: number; limit: number | null; testId: string }) {
   const share = limit ? Math.min(100, (used / limit) * 100) : 0;

@@ -2,14 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Input, Label } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import type { ChatResponseT } from '@/lib/schemas/chat';
 
-interface Reply {
-  reply: string;
-  used_memories: { id: string; memory_text: string; score: number }[];
-  memory_created: boolean;
-  mode: 'llm' | 'offline';
-  model: string;
-}
+type Reply = ChatResponseT;
 
 interface Turn {
   message: string;

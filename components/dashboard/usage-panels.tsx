@@ -2,22 +2,11 @@
 import { useEffect, useState } from 'react';
 import { Alert, Card, EmptyState, Spinner } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import type { UsageReportResponseT } from '@/lib/schemas/dashboard';
+import type { RunViewT } from '@/lib/schemas/maintenance';
 
-interface Usage {
-  daily: { day: string; requests: number; errors: number }[];
-  latency: { p50_ms: number | null; p95_ms: number | null; requests_7d: number };
-  recent_errors: { request_id: string; method: string; path: string; status: number; created_at: string }[];
-}
-interface Run {
-  id: string;
-  job_type: string;
-  trigger: string;
-  status: string;
-  counts: Record<string, unknown>;
-  error: string | null;
-  started_at: string;
-  duration_ms: number | null;
-}
+type Usage = UsageReportResponseT;
+type Run = RunViewT;
 
 function RequestsChart({ daily }: { daily: Usage['daily'] }) {
   const max = Math.max(1, ...daily.map((d) => d.requests));

@@ -40,3 +40,4 @@ export const LegacyChatResponse = z.object({
 });
 
 export type ChatInput = z.infer<typeof ChatBody>;
+export type ChatResponseT = z.infer<typeof ChatResponse>;

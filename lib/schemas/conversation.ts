@@ -144,3 +144,5 @@ export const AccountStatusResponse = z.object({
   searchLimitPeriod: z.enum(['day', 'month']).nullable(),
   period: z.string(),
 });
+
+export type MemoryHistoryResponseT = z.infer<typeof MemoryHistoryResponse>;

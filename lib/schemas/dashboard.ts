@@ -53,3 +53,8 @@ export const BillingResponse = z.object({
     }),
   ),
 });
+
+export type EndUsersResponseT = z.infer<typeof EndUsersResponse>;
+export type AccountSearchResponseT = z.infer<typeof AccountSearchResponse>;
+export type UsageReportResponseT = z.infer<typeof UsageReportResponse>;
+export type BillingResponseT = z.infer<typeof BillingResponse>;

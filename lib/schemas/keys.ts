@@ -32,3 +32,5 @@ export const ApiKeyView = z.object({
 export const CreateKeyResponse = ApiKeyView.extend({ api_key: z.string().describe('The full key. Shown only once.') });
 export const ListKeysResponse = z.object({ keys: z.array(ApiKeyView) });
 export const RevokeKeyResponse = z.object({ status: z.literal('success'), key: ApiKeyView });
+
+export type ApiKeyViewT = z.infer<typeof ApiKeyView>;

@@ -45,3 +45,5 @@ export const PruneResponse = z.object({
   memories: z.array(z.object({ id: z.uuid(), external_user_id: z.string(), reason: z.enum(['low_importance', 'stale', 'over_max_memories']) })),
   truncated: z.boolean(),
 });
+
+export type RunViewT = z.infer<typeof RunView>;

@@ -131,3 +131,4 @@ export const MemoryStatsResponse = z.object({
 });
 
 export type MemoryDetailViewT = z.infer<typeof MemoryDetailView>;
+export type MemoryStatsResponseT = z.infer<typeof MemoryStatsResponse>;

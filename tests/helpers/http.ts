@@ -1,6 +1,8 @@
+import type { Operation } from '@/lib/api/operations';
 import { drainDeferred } from '@/lib/core/after-response';
+import { assertMatchesContract } from './response-contract';
 
-type Handler = (request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }) => Promise<Response>;
+type Handler = ((request: Request, context: { params: Promise<Record<string, string | string[] | undefined>> }) => Promise<Response>) & { operation?: Operation };
 
 export interface CallOptions {
   body?: unknown;
@@ -18,7 +20,10 @@ export interface CallResult<T = any> {
   text: string;
 }
 
-/** Calls a real route handler with a real Request, as Next.js would. */
+/**
+ * Calls a real route handler with a real Request, as Next.js would, and checks the response against the contract its
+ * operation declares in the registry (so every test that calls a route also checks the response shape).
+ */
 export async function call<T = any>(handler: Handler, method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
   const url = new URL(path, 'http://localhost:3000');
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
@@ -38,5 +43,6 @@ export async function call<T = any>(handler: Handler, method: string, path: stri
     parsed = text;
   }
   await drainDeferred();
+  if (handler.operation) assertMatchesContract(handler.operation, response.status, response.headers.get('content-type') ?? '', parsed);
   return { status: response.status, body: parsed as T, headers: response.headers, text };
 }

@@ -148,7 +148,7 @@ describe('links, importance, runs and isolation', () => {
     const all = await runJob(alice, 'all');
     expect(all.body.run).toMatchObject({ job_type: 'all', status: 'succeeded' });
     expect(Object.keys(all.body.run.counts).sort()).toEqual(['importance-recalculation', 'link-optimization', 'pruning', 'summarization']);
-    expect(all.body.run.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(all.body.run.duration_ms).toBe(Date.parse(all.body.run.finished_at) - Date.parse(all.body.run.started_at));
     const bobAfter = await app.services.db.query('select m.* from memories m join api_keys k on k.account_id = m.account_id where k.id = $1 order by m.id', [bob.keyId]);
     expect(bobAfter).toEqual(bobBefore);
     const aliceRuns = await call(runs.GET, 'GET', '/api/v1/memory/maintenance/runs', { token: alice.apiKey });

@@ -24,11 +24,15 @@ describe('ranking', () => {
     ]);
     expect(ranked[0]!.id).toBe('near tie');
   });
-  it('explains the parts, which sum to the score', () => {
+  it('explains the parts of the documented formula', () => {
+    // Weights 1 : 1, recency 0.01 (half-life 30 days), importance 0.02: the fused parts share 0.97.
     const { score, parts } = scoreCandidate({ ...base, vectorPart: 0.7, keywordPart: 0.4 }, new Date('2026-02-01'));
-    expect(parts.semantic + parts.keyword + parts.entity + parts.temporal + parts.conversation + parts.recency + parts.importance).toBeCloseTo(score, 12);
-    expect(parts.recency).toBeLessThan(0.01);
+    expect(parts.semantic).toBeCloseTo(0.97 * 0.7 * 0.5, 12);
+    expect(parts.keyword).toBeCloseTo(0.97 * 0.4 * 0.5, 12);
+    expect(parts.recency).toBeCloseTo(0.01 * 0.488626, 6); // 31 days old: 2^(-31/30)
+    expect(parts.importance).toBeCloseTo(0.02 * 0.5, 12);
     expect(parts.entity).toBe(0);
+    expect(score).toBeCloseTo(0.3395 + 0.194 + 0.00488626 + 0.01, 6);
   });
   it('boosts memories whose subject is named in the query', () => {
     const plain = scoreCandidate({ ...base, vectorPart: 0.8, keywordPart: 0.6 }, base.createdAt);
@@ -55,7 +59,6 @@ describe('ranking', () => {
     // Its own conversation's best (itself) relative to the best overall; a memory without one counts alone.
     expect(other!.parts.conversation).toBeCloseTo((RANKING.conversationBoost * 0.4) / 1, 6);
     expect(alone!.parts.conversation).toBeCloseTo(other!.parts.conversation, 12);
-    for (const r of ranked) expect(r.parts.semantic + r.parts.keyword + r.parts.entity + r.parts.temporal + r.parts.conversation + r.parts.recency + r.parts.importance).toBeCloseTo(r.score, 12);
   });
   it('matches names as whole words', () => {
     expect(nameMatcher("What do Melanie's kids like?")(['Melanie'])).toBe(true);
