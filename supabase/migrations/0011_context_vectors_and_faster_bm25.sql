@@ -1,9 +1,9 @@
--- Retrieval, second round (measured on LoCoMo with `npm run eval:tune`, confirmed over HTTP with `npm run eval`):
--- 1. Context vectors. A conversation turn is ranked by its own embedding blended with the turn before it
---    (context_embedding = normalise(own + 0.5 · previous)), so an answer is found by the words of its question.
---    `embedding` stays the memory's own vector: reported similarity and similarity_threshold keep their meaning.
--- 2. BM25 2.5× faster: one row per matching memory and query term (a tsvector holds each lexeme once), no sort
---    of the unnested rows, and the collection statistics computed once (they were recomputed per row).
+-- Context vectors, and BM25 without sorting.
+-- 1. context_embedding: a conversation turn is ranked by its own embedding blended with the turn before it
+--    (normalise(own + 0.5 · previous)), so an answer is found by the words of its question. `embedding` stays the
+--    memory's own vector, so reported similarity and similarity_threshold keep their meaning.
+-- 2. bm25_match_memories: one row per matching memory and query term (a tsvector holds each lexeme once), no sort
+--    of the unnested rows, and the collection statistics computed once per call.
 
 alter table memories add column if not exists context_embedding vector;
 
@@ -71,7 +71,7 @@ $$;
 drop function if exists hybrid_match_memories(uuid, text, text, vector, integer, integer, double precision, double precision, double precision, integer, text, text[], jsonb);
 
 -- Hybrid retrieval as in 0004; the vector list ranks by the context vector where a memory has one, and BM25's
--- k1, b and context weight can be set by the caller (lib/memory/ranking.ts).
+-- k1, b and context weight can be set by the caller (lib/memory/search/ranking.ts).
 create or replace function hybrid_match_memories(
   p_account_id uuid,
   p_end_user_id text,

@@ -1,17 +1,14 @@
--- Hybrid retrieval, third round: score fusion instead of reciprocal rank fusion (measured on LoCoMo with
--- `npm run eval:tune`, confirmed over HTTP with `npm run eval`). Rank fusion throws away how far apart two candidates
--- are: a memory that BM25 scores almost as high as the best one, and that is close in meaning too, lost to one that
--- was first in one list and absent from the other. Now each list's score is scaled to 0..1 over the end user's
--- memories and the two are averaged with the caller's weights. The candidates are the same: the top
--- p_candidate_count of each list.
+-- hybrid_match_memories fuses the two lists by score instead of by reciprocal rank. Rank fusion ignores how far
+-- apart two candidates are: a memory nearly as good as the best in both lists lost to one that was first in one list
+-- and absent from the other. Each list's score is scaled to 0..1 over the end user's memories and the two are
+-- averaged with the caller's weights; the candidates are still the top p_candidate_count of each list.
 --   vector_part  = 1 − (distance − nearest) / greatest(farthest − nearest, 0.25)
 --                  (cosine distance of the ranking vector — the context vector where there is one — over every
---                  scoped memory; the floor on the spread keeps a few memories' tiny differences from being
---                  stretched to 0..1: plain min-max made a 0.004 gap among three memories 1 against 0. An end user
---                  with hundreds of memories has a wider spread — LoCoMo: 0.28 at least — so the floor does not act)
+--                  scoped memory; the floor on the spread keeps tiny differences among a few memories from being
+--                  stretched to 0..1)
 --   keyword_part = bm25 / max bm25                        (0 for a memory sharing no query word)
 --   fused_score  = (p_vector_weight · vector_part + p_keyword_weight · keyword_part) / (p_vector_weight + p_keyword_weight)
--- `similarity` stays the memory's own cosine, as before. p_rrf_k is gone (the signature changes).
+-- `similarity` stays the memory's own cosine. p_rrf_k is gone, so the signature changes.
 
 drop function if exists hybrid_match_memories(uuid, text, text, vector, integer, integer, double precision, double precision, double precision, integer, text, text[], jsonb, double precision, double precision, double precision);
 
