@@ -46,7 +46,8 @@ async function meter(ctx: Ctx, operation: Operation): Promise<void> {
 
 /** Marks a handler with the operation it serves (the coverage test matches route files against the registry). */
 export function servesOperation(operation: Operation, handler: (request: Request, routeParams: RouteParams) => Promise<Response>): RouteHandler {
-  return Object.assign(handler, { operation });
+  // A new function each time: one handler may serve two operations (GET and POST of the cron route).
+  return Object.assign((request: Request, routeParams: RouteParams) => handler(request, routeParams), { operation });
 }
 
 /**

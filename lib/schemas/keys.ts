@@ -14,7 +14,7 @@ export const CreateKeyBody = z.object({
   agent_id: text('agent_id', 255).optional().describe('Limit the key to one agentId.'),
 });
 
-export const KeyIdParams = z.object({ key_id: z.string().min(1).max(64) });
+export const KeyIdParams = z.object({ key_id: text('key_id', 64).refine((value) => value.length > 0, 'key_id must not be empty') });
 
 export const ApiKeyView = z.object({
   id: z.string(),
