@@ -177,14 +177,21 @@ export const OPERATIONS = {
   }),
   searchMemories: op({
     operationId: 'searchMemories', method: 'POST', path: '/v1/memory/search', summary: "Semantic search in one end user's memories", tag: 'Memory', audience: 'public', auth: 'apiKey', scope: 'read',
-    description: '`similarity` is the cosine similarity; results are ranked by `combined_score = 0.7·similarity + 0.3·importance` and filtered by `similarity_threshold`.',
+    description:
+      'By default results are ranked by hybrid retrieval (vector and BM25 fused, entities, time, conversation; `score`); `"mode": "semantic"` ranks by the reference’s `combined_score = 0.7·similarity + 0.3·importance`. `similarity` is always the cosine similarity; `similarity_threshold` filters on it (in hybrid mode a memory sharing a word with the query may sit up to 0.1 below).',
     body: SearchMemoriesBody, response: SearchMemoriesResponse, meter: { search: true }, errors: [502],
-    example: { body: { query: 'What am I building?', external_user_id: USER, limit: 5, similarity_threshold: 0.3 }, response: { results: [{ memory: memoryExample, similarity: 0.51, combined_score: 0.507 }], total_count: 1, query: 'What am I building?', similarity_threshold: 0.3 } },
+    example: {
+      body: { query: 'What am I building?', external_user_id: USER, limit: 5, similarity_threshold: 0.3 },
+      response: { results: [{ memory: memoryExample, similarity: 0.51, combined_score: 0.507, score: 1.0185 }], total_count: 1, query: 'What am I building?', similarity_threshold: 0.3, mode: 'hybrid' },
+    },
   }),
   searchMemoriesByQuery: op({
     operationId: 'searchMemoriesByQuery', method: 'GET', path: '/v1/memory/search', summary: 'Semantic search (query parameters)', tag: 'Memory', audience: 'public', auth: 'apiKey',
     query: SearchMemoriesQuery, response: SearchMemoriesResponse, meter: { search: true }, errors: [502],
-    example: { query: { query: 'What am I building?', external_user_id: USER }, response: { results: [{ memory: memoryExample, similarity: 0.51, combined_score: 0.507 }], total_count: 1, query: 'What am I building?', similarity_threshold: 0.35 } },
+    example: {
+      query: { query: 'What am I building?', external_user_id: USER },
+      response: { results: [{ memory: memoryExample, similarity: 0.51, combined_score: 0.507, score: 1.0185 }], total_count: 1, query: 'What am I building?', similarity_threshold: 0.35, mode: 'hybrid' },
+    },
   }),
   getMemoryStats: op({
     operationId: 'getMemoryStats', method: 'GET', path: '/v1/memory/stats', summary: 'Aggregate statistics and usage', tag: 'Memory', audience: 'public', auth: 'apiKey',

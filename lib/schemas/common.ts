@@ -59,3 +59,9 @@ export const queryBoolean = (fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1')
     .optional()
     .transform((value) => value ?? fallback);
+
+/** When something was said (ISO 8601 with an offset), for importing history; never in the future. */
+export const PastTimestamp = z.iso
+  .datetime({ offset: true })
+  // An unparsable value is the format check's error alone, not also "in the future".
+  .refine((value) => !(Date.parse(value) > Date.now() + 5 * 60_000), 'timestamp must not be in the future');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ExternalUserId, JsonValue, Metadata, queryBoolean, queryInt, text } from './common';
-import { MemoryDetailView } from './memory';
+import { ExternalUserId, JsonValue, Metadata, PastTimestamp, queryBoolean, queryInt, text } from './common';
+import { MemoryDetailView, ScoreExplanation } from './memory';
 
 export const UserId = ExternalUserId.describe('Your end user’s id: the same space as external_user_id.');
 export const AgentId = text('agentId', 255)
@@ -20,11 +20,7 @@ export const IngestBody = z.object({
   messages: z.array(MessageSchema).min(1, 'messages must not be empty').max(200),
   conversationId: text('conversationId', 255).optional(),
   metadata: Metadata.default({}),
-  timestamp: z.iso
-    .datetime({ offset: true })
-    // An unparsable value is the format check's error alone, not also "in the future".
-    .refine((value) => !(Date.parse(value) > Date.now() + 5 * 60_000), 'timestamp must not be in the future')
-    .optional()
+  timestamp: PastTimestamp.optional()
     .describe('When the conversation took place (ISO 8601); its memories are dated by it, for importing history. Default: now.'),
 });
 
@@ -93,16 +89,6 @@ export const ContextResponse = z.object({
   omitted: z.array(z.object({ memoryId: z.uuid(), reason: z.literal('token_budget') })),
 });
 
-export const ScoreExplanation = z.object({
-  semantic: z.number(),
-  keyword: z.number(),
-  entity: z.number(),
-  temporal: z.number(),
-  conversation: z.number(),
-  recency: z.number(),
-  importance: z.number(),
-  cosineSimilarity: z.number().describe("The memory's own cosine similarity to the query."),
-});
 
 export const FilteredSearchResponse = z.object({
   memories: z.array(

@@ -24,7 +24,9 @@ export const EndUsersResponse = z.object({
   offset: z.int(),
 });
 
-export const AccountSearchResponse = SearchMemoriesResponse.extend({ mode: z.enum(['hnsw', 'exact']).optional() });
+export const AccountSearchResponse = SearchMemoriesResponse.extend({
+  mode: z.enum(['hybrid', 'semantic', 'hnsw', 'exact']).describe('hnsw or exact: across every end user of the account.'),
+});
 
 export const UsageReportResponse = z.object({
   daily: z.array(z.object({ day: z.string(), requests: z.int(), errors: z.int() })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalUserId, JsonValue, Metadata, queryBoolean, queryInt, queryNumber, text } from './common';
+import { ExternalUserId, JsonValue, Metadata, PastTimestamp, queryBoolean, queryInt, queryNumber, text } from './common';
 
 // Length is bounded by MAX_MEMORY_CHARS in the service (413), and the whole body by MAX_BODY_BYTES.
 export const Content = z
@@ -12,22 +12,36 @@ export const StoreMemoryBody = z.object({
   content: Content,
   external_user_id: ExternalUserId,
   metadata: Metadata.default({}),
+  conversation_id: text('conversation_id', 255)
+    .optional()
+    .describe('The conversation or session the memory belongs to (metadata.session_id is read the same way): memories of one session are ranked with the one before them, as ingested turns are.'),
+  timestamp: PastTimestamp.optional().describe('When it was said (ISO 8601), for importing history; the memory is dated by it. Default: now.'),
 });
 
 const Query = text('query', 8_000).refine((value) => value.trim().length > 0, 'query must not be empty');
+
+const SearchMode = z
+  .enum(['hybrid', 'semantic'])
+  .describe('hybrid (default): vector and BM25 fused with entities, time and conversation; semantic: the reference’s pure cosine ranking by combined_score.');
+const Threshold =
+  'Minimum cosine similarity (0–1). In hybrid mode a memory that shares a word with the query may sit up to 0.1 below it.';
 
 export const SearchMemoriesBody = z.object({
   query: Query.describe('Natural-language query.'),
   external_user_id: ExternalUserId,
   limit: z.int().min(1).max(100).default(10),
-  similarity_threshold: z.number().min(0).max(1).default(0.35),
+  similarity_threshold: z.number().min(0).max(1).default(0.35).describe(Threshold),
+  mode: SearchMode.default('hybrid'),
+  explain: z.boolean().default(false).describe('Hybrid mode: add each ranking signal’s part to every result.'),
 });
 
 export const SearchMemoriesQuery = z.object({
   query: Query,
   external_user_id: ExternalUserId,
   limit: queryInt(1, 100, 10),
-  similarity_threshold: queryNumber(0, 1, 0.35),
+  similarity_threshold: queryNumber(0, 1, 0.35).describe(Threshold),
+  mode: SearchMode.optional().transform((value) => value ?? 'hybrid'),
+  explain: queryBoolean(false),
 });
 
 export const ListMemoriesQuery = z.object({
@@ -55,11 +69,31 @@ export const MemoryView = z.object({
 
 export const StoreMemoryResponse = z.object({ status: z.literal('success'), memory: MemoryView });
 
+export const ScoreExplanation = z.object({
+  semantic: z.number(),
+  keyword: z.number(),
+  entity: z.number(),
+  temporal: z.number(),
+  conversation: z.number(),
+  recency: z.number(),
+  importance: z.number(),
+  cosineSimilarity: z.number().describe("The memory's own cosine similarity to the query."),
+});
+
 export const SearchMemoriesResponse = z.object({
-  results: z.array(z.object({ memory: MemoryView, similarity: z.number(), combined_score: z.number() })),
+  results: z.array(
+    z.object({
+      memory: MemoryView,
+      similarity: z.number().describe('Cosine similarity of the memory to the query.'),
+      combined_score: z.number().describe('0.7·similarity + 0.3·importance.'),
+      score: z.number().describe('What the results are ranked by: the hybrid ranking score, or combined_score in semantic mode.'),
+      explain: ScoreExplanation.optional(),
+    }),
+  ),
   total_count: z.int(),
   query: z.string(),
   similarity_threshold: z.number(),
+  mode: z.enum(['hybrid', 'semantic']),
 });
 
 export const ListMemoriesResponse = z.object({

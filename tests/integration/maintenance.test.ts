@@ -132,11 +132,12 @@ describe('links, importance, runs and isolation', () => {
 
   it('importance recalculation follows the documented formula', async () => {
     const id = await store(alice, 'important', 'Frequently used memory about espresso');
-    await app.services.db.query('update memories set access_count = 50, last_accessed_at = $2 where id = $1', [id, new Date()]);
+    // 50 explicit uses; appearing in search results (access_count) does not count.
+    await app.services.db.query('update memories set use_count = 50, last_used_at = $2, access_count = 5000 where id = $1', [id, new Date()]);
     await runJob(alice, 'importance-recalculation', { external_user_id: 'important' });
     const [fresh] = await app.services.db.query<{ importance: number }>('select importance from memories where id = $1', [id]);
     expect(Number(fresh!.importance)).toBeCloseTo(0.5 + 0.5 * (1 - Math.exp(-1)), 2);
-    await app.services.db.query('update memories set last_accessed_at = $2 where id = $1', [id, daysAgo(90)]);
+    await app.services.db.query('update memories set last_used_at = $2, last_accessed_at = now() where id = $1', [id, daysAgo(90)]);
     await runJob(alice, 'importance-recalculation', { external_user_id: 'important' });
     const [faded] = await app.services.db.query<{ importance: number }>('select importance from memories where id = $1', [id]);
     expect(Number(faded!.importance)).toBeCloseTo(0.5 + 0.5 * (1 - Math.exp(-1)) * 0.5, 2);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as memory from '@/app/api/v1/memory/route';
+import * as chatRoute from '@/app/api/v1/chat/route';
 import * as memoryById from '@/app/api/v1/memory/[memory_id]/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
@@ -29,7 +30,8 @@ describe('POST /v1/memory', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(res.body.status).toBe('success');
-    expect(res.body.memory).toMatchObject({ content: 'User prefers dark mode and uses VS Code', external_user_id: 'john_doe@gmail.com', metadata: { source: 'onboarding' }, importance_score: 0.5 });
+    expect(res.body.memory).toMatchObject({ content: 'User prefers dark mode and uses VS Code', external_user_id: 'john_doe@gmail.com', metadata: { source: 'onboarding' }, importance_score: 0.6 });
+    // A preference starts above small talk (0.5): base importance comes from what the memory says.
     expect(res.body.memory.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.memory.created_at).toMatch(ISO);
     // Stored as a JSON object, not a JSON string: queryable from SQL (and supabase.rpc).
@@ -108,18 +110,83 @@ describe('search', () => {
     await store(bob, { content: 'Bob uses VS Code with dark mode', external_user_id: 'search@example.com' });
   });
 
-  it('POST finds the relevant memory with similarity, combined score, sorted', async () => {
+  it('POST ranks with hybrid retrieval by default: similarity is the cosine, combined_score the reference formula, sorted by score', async () => {
     const res = await searchPost(alice, { query: 'What editor does the user prefer?', external_user_id: 'search@example.com', limit: 5, similarity_threshold: 0.3 });
     expect(res.status).toBe(200);
+    expect(res.body.mode).toBe('hybrid');
     expect(res.body.results[0].memory.content).toBe('User prefers dark mode and uses VS Code');
     expect(res.body.total_count).toBe(res.body.results.length);
     for (const result of res.body.results) {
-      expect(result.similarity).toBeGreaterThanOrEqual(0.3);
+      expect(result.similarity).toBeGreaterThanOrEqual(0.2);
       expect(result.combined_score).toBeCloseTo(0.7 * result.similarity + 0.3 * result.memory.importance_score, 3);
       expect(result.memory.external_user_id).toBe('search@example.com');
+      expect(result.explain).toBeUndefined();
     }
-    const scores = res.body.results.map((r: { combined_score: number }) => r.combined_score);
+    const scores = res.body.results.map((r: { score: number }) => r.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('mode "semantic" is the reference ranking: by combined_score, filtered on similarity exactly', async () => {
+    const res = await searchPost(alice, { query: 'What editor does the user prefer?', external_user_id: 'search@example.com', limit: 5, similarity_threshold: 0.1, mode: 'semantic' });
+    expect(res.body.mode).toBe('semantic');
+    expect(res.body.results.length).toBeGreaterThan(1);
+    for (const result of res.body.results) {
+      expect(result.similarity).toBeGreaterThanOrEqual(0.1);
+      expect(result.score).toBe(result.combined_score);
+    }
+    const combined = res.body.results.map((r: { combined_score: number }) => r.combined_score);
+    expect([...combined].sort((a, b) => b - a)).toEqual(combined);
+  });
+
+  it('explain: true shows each signal of the hybrid score', async () => {
+    const res = await searchPost(alice, { query: 'dog named Biscuit', external_user_id: 'search@example.com', limit: 1, explain: true });
+    expect(res.body.results[0].explain).toMatchObject({ keyword: expect.any(Number), semantic: expect.any(Number), cosineSimilarity: res.body.results[0].similarity });
+    expect(res.body.results[0].explain.keyword).toBeGreaterThan(0);
+  });
+
+  it('asking the same questions again ranks exactly as the first time (reads do not change ranking)', async () => {
+    const questions = ['What editor does the user prefer?', 'What is the user building?', 'Does the user have pets?', 'dark mode', 'React'];
+    const ask = async () => {
+      const lists: string[][] = [];
+      for (const query of questions) {
+        for (const mode of ['hybrid', 'semantic']) {
+          const res = await searchPost(alice, { query, external_user_id: 'search@example.com', limit: 3, similarity_threshold: 0, mode });
+          lists.push(res.body.results.map((r: { memory: { id: string } }) => r.memory.id));
+        }
+      }
+      return lists;
+    };
+    const first = await ask();
+    for (let i = 0; i < 5; i++) await ask();
+    expect(await ask()).toEqual(first);
+  });
+
+  it.each([
+    ['Python client', 'I am building a React dashboard for a SaaS startup', 'What am I building?'],
+    ['JavaScript client', 'I prefer React over Vue for frontend work', 'What frontend framework do I use?'],
+    ['curl', 'User prefers dark mode and uses VS Code', 'What editor does the user prefer?'],
+  ])('the reference %s example finds its memory first at threshold 0.3, by POST, GET and chat', async (_name, content, question) => {
+    const user = `example-${content.length}@example.com`;
+    await store(alice, { content, external_user_id: user });
+    await store(alice, { content: 'My cat sleeps on the windowsill every afternoon', external_user_id: user });
+    const post = await searchPost(alice, { query: question, external_user_id: user, limit: 5, similarity_threshold: 0.3 });
+    expect(post.body.results[0]?.memory.content).toBe(content);
+    const get = await call(search.GET, 'GET', '/api/v1/memory/search', { token: alice.apiKey, query: { query: question, external_user_id: user, limit: 5, similarity_threshold: 0.3 } });
+    expect(get.body.results[0]?.memory.content).toBe(content);
+    const reply = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: alice.apiKey, body: { message: question, external_user_id: user } });
+    expect(reply.body.used_memories[0]?.memory_text).toBe(content);
+  });
+
+  it('the threshold keeps its meaning: 0.7 returns close matches only, and a memory sharing no word stays out below it', async () => {
+    const user = 'threshold@example.com';
+    await store(alice, { content: 'I am building a React dashboard for a SaaS startup', external_user_id: user });
+    await store(alice, { content: 'My cat sleeps on the windowsill every afternoon', external_user_id: user });
+    const strict = await searchPost(alice, { query: 'What am I building?', external_user_id: user, similarity_threshold: 0.7 });
+    expect(strict.body.results).toEqual([]);
+    const loose = await searchPost(alice, { query: 'What am I building?', external_user_id: user, similarity_threshold: 0.3 });
+    const contents = loose.body.results.map((r: { memory: { content: string } }) => r.memory.content);
+    expect(contents).not.toContain('My cat sleeps on the windowsill every afternoon');
+    for (const result of loose.body.results) expect(result.similarity).toBeGreaterThanOrEqual(0.2);
   });
 
   it('never returns another end user or another account', async () => {
@@ -137,11 +204,15 @@ describe('search', () => {
     expect(res.body.results[0].memory.content).toContain('Biscuit');
   });
 
-  it('raises importance as memories are accessed', async () => {
+  it('counts reads in access_count, but only explicit use (a GET by id) raises importance', async () => {
     const first = await searchPost(alice, { query: 'dog named Biscuit', external_user_id: 'search@example.com', limit: 1 });
     const second = await searchPost(alice, { query: 'dog named Biscuit', external_user_id: 'search@example.com', limit: 1 });
     expect(second.body.results[0].memory.access_count).toBe(first.body.results[0].memory.access_count + 1);
-    expect(second.body.results[0].memory.importance_score).toBeGreaterThan(first.body.results[0].memory.importance_score);
+    expect(second.body.results[0].memory.importance_score).toBe(first.body.results[0].memory.importance_score);
+    const id = second.body.results[0].memory.id;
+    await call(memoryById.GET, 'GET', `/api/v1/memory/${id}`, { token: alice.apiKey, params: { memory_id: id } });
+    const third = await searchPost(alice, { query: 'dog named Biscuit', external_user_id: 'search@example.com', limit: 1 });
+    expect(third.body.results[0].memory.importance_score).toBeGreaterThan(second.body.results[0].memory.importance_score);
   });
 
   it.each([

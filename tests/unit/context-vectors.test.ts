@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_BLEND, contextVectors } from '@/lib/memory/ingest/ingest';
+import { contextVectors } from '@/lib/memory/ingest/ingest';
+import { CONTEXT_BLEND } from '@/lib/memory/search/context-vector';
 
 const unit = (...values: number[]) => values;
 

@@ -7,13 +7,15 @@ import { queryOne } from '@/lib/db';
 import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './prompt';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
+import { categorize } from '@/lib/memory/ingest/extraction/rules';
+import { baseImportanceOf } from '@/lib/memory/records/importance';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { hybridSearch, type RankedMemory } from '@/lib/memory/search/hybrid';
-import { recordAccess } from '@/lib/memory/records/access';
+import { recordUse } from '@/lib/memory/records/access';
 import { roundScore } from '@/lib/memory/records/views';
 
 /** Chat retrieves as POST /v1/search does (hybridSearch); a memory with no shared keyword needs at least this cosine similarity. */
-export const CHAT_MIN_SIMILARITY = 0.25;
+export const CHAT_SIMILARITY_THRESHOLD = 0.25;
 export const HISTORY_TURNS = 10;
 
 interface Prepared {
@@ -23,6 +25,7 @@ interface Prepared {
   system: string;
   messages: LlmMessage[];
   storeMessage: boolean;
+  category: string;
 }
 
 async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
@@ -48,7 +51,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
       embedding: embedding!,
       limit: input.top_k,
       agentId: agentScopeOf(ctx.caller),
-      minSimilarity: CHAT_MIN_SIMILARITY,
+      similarityThreshold: CHAT_SIMILARITY_THRESHOLD,
     }),
     loadHistory(ctx, input),
     queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
@@ -66,6 +69,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
     system,
     messages: [...history, { role: 'user', content: input.message }],
     storeMessage: !isTrivialMessage(input.message) && !duplicate && roomLeft,
+    category: categorize(input.message),
   };
 }
 
@@ -81,7 +85,20 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null): 
           await insertMemories(
             tx,
             ctx,
-            [{ endUserId: input.external_user_id, agentId: agentScopeOf(ctx.caller) ?? null, conversationId: input.conversation_id ?? null, content: input.message, metadata: { source: 'chat' }, source: 'chat', embedding: prepared.embedding, createdAt: now }],
+            [
+              {
+                endUserId: input.external_user_id,
+                agentId: agentScopeOf(ctx.caller) ?? null,
+                conversationId: input.conversation_id ?? null,
+                content: input.message,
+                metadata: { source: 'chat' },
+                category: prepared.category,
+                baseImportance: baseImportanceOf(prepared.category),
+                source: 'chat',
+                embedding: prepared.embedding,
+                createdAt: now,
+              },
+            ],
             'if-room',
           );
         }
@@ -94,7 +111,7 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null): 
             [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply],
           );
         }
-        await recordAccess({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));
+        await recordUse({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));
       }),
     ),
   );

@@ -2,7 +2,7 @@ import type { Ctx } from '@/lib/core/context';
 import type { ContextInput } from '@/lib/schemas/conversation';
 import { resolveAgent } from '@/lib/core/access';
 import { hybridSearch } from '@/lib/memory/search/hybrid';
-import { recordAccessSoon } from '@/lib/memory/records/access';
+import { recordReadSoon } from '@/lib/memory/records/access';
 import { fitToBudget } from './token-budget';
 
 const CANDIDATES = 50;
@@ -21,7 +21,7 @@ export async function buildContext({ ctx, input }: { ctx: Ctx; input: ContextInp
   const ranked = await hybridSearch(ctx, { endUserId: input.userId, text: lastUser.content.slice(0, 8_000), limit: CANDIDATES, agentId: resolveAgent(ctx, input.agentId) });
   const header = `## What you know about ${input.userId.replace(/\s+/g, ' ')}\n`;
   const fitted = fitToBudget(header, ranked.map((memory) => ({ id: memory.id, text: lineFor(memory.content, memory.createdAt) })), input.tokenBudget);
-  recordAccessSoon(ctx, fitted.included.map((line) => line.id));
+  recordReadSoon(ctx, fitted.included.map((line) => line.id));
   return {
     text: fitted.text,
     memoriesUsed: fitted.included.length,

@@ -6,8 +6,10 @@ import { queryOne, toVectorLiteral, type Db } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import type { ExtractedFact } from './extraction';
 import { writeGraph } from '@/lib/memory/records/graph';
+import { baseImportanceOf } from '@/lib/memory/records/importance';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { ACTIVE } from '@/lib/memory/records/row';
+import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import { rankingSqlArgs } from '@/lib/memory/search/ranking';
 
 /** Cosine similarity at or above which a new fact is the same memory said again. */
@@ -123,6 +125,7 @@ async function storeFact(
       context: fact.context,
       metadata: context.metadata,
       category: fact.category,
+      baseImportance: baseImportanceOf(fact.category),
       slot: fact.slot,
       speaker: context.speaker,
       source: 'ingest',
@@ -138,13 +141,9 @@ async function storeFact(
   return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded, sourceMessageIndex: fact.sourceIndex }, ...graph };
 }
 
-/** How much of the turn before a fact goes into the vector that ranks it (see migration 0011). */
-export const CONTEXT_BLEND = 0.5;
-
 /**
- * The vector that ranks each fact in hybrid search: its own embedding plus CONTEXT_BLEND times the embedding of the
- * fact from the message before (at most two messages back, so a user turn reaches over one assistant turn), so an
- * answer is also found by the words of the question it answers. Null when there is no such fact. No model call.
+ * The vector that ranks each fact in hybrid search (blendWithPrevious): with the fact from the message before (at most
+ * two messages back, so a user turn reaches over one assistant turn). Null when there is no such fact.
  */
 export function contextVectors(facts: Pick<ExtractedFact, 'sourceIndex'>[], embeddings: number[][]): (number[] | null)[] {
   // Message index → the last fact taken from it.
@@ -152,11 +151,7 @@ export function contextVectors(facts: Pick<ExtractedFact, 'sourceIndex'>[], embe
   return facts.map((fact, i) => {
     const previous = factOfMessage.get(fact.sourceIndex - 1) ?? factOfMessage.get(fact.sourceIndex - 2);
     if (previous === undefined) return null;
-    const own = embeddings[i]!;
-    const before = embeddings[previous]!;
-    const blended = own.map((value, d) => value + CONTEXT_BLEND * before[d]!);
-    const length = Math.hypot(...blended) || 1;
-    return blended.map((value) => value / length);
+    return blendWithPrevious(embeddings[i]!, embeddings[previous]!);
   });
 }
 

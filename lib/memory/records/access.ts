@@ -1,30 +1,34 @@
 import type { Ctx } from '@/lib/core/context';
 import { deferBatch } from '@/lib/core/after-response';
-import { importanceAfterAccessesSql } from './importance';
+import { importanceAfterUsesSql } from './importance';
 
-/** Marks memories as used: access count, last access and importance rise together (inside the caller's transaction). */
-export async function recordAccess(ctx: Ctx, ids: string[]): Promise<void> {
+/**
+ * An explicit use of memories (a GET by id, a chat reply built on them), inside the caller's transaction: use and
+ * access counts, their times, and importance rise together.
+ */
+export async function recordUse(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await ctx.db.query(
-    `update memories set access_count = access_count + 1, last_accessed_at = $3, importance = ${importanceAfterAccessesSql('access_count + 1')}
+    `update memories set access_count = access_count + 1, last_accessed_at = $3, use_count = use_count + 1, last_used_at = $3,
+            importance = ${importanceAfterUsesSql('use_count + 1')}
      where account_id = $1 and id = any($2::uuid[])`,
     [ctx.account.id, ids, ctx.now()],
   );
 }
 
 /**
- * The same for reads that return memories (searches and context): written just after the response, one statement
- * for every read of the account since the last flush (a memory read twice counts twice).
+ * Reads that return memories (searches, context): the access count and last access only — importance does not move,
+ * so no amount of searching changes the next ranking. Written just after the response, one statement for every read
+ * of the account since the last flush (a memory read twice counts twice).
  */
-export function recordAccessSoon(ctx: Ctx, ids: string[]): void {
+export function recordReadSoon(ctx: Ctx, ids: string[]): void {
   if (ids.length === 0) return;
   const at = ctx.now();
   deferBatch(`access:${ctx.account.id}`, { ids, at }, async (reads) => {
     const all = reads.flatMap((read) => read.ids);
     const latest = reads.reduce((max, read) => (read.at > max ? read.at : max), reads[0]!.at);
     await ctx.db.query(
-      `update memories m set access_count = m.access_count + a.n, last_accessed_at = greatest(m.last_accessed_at, $3),
-              importance = ${importanceAfterAccessesSql('m.access_count + a.n')}
+      `update memories m set access_count = m.access_count + a.n, last_accessed_at = greatest(m.last_accessed_at, $3)
        from (select id, count(*)::int as n from unnest($2::uuid[]) as id group by id) a
        where m.account_id = $1 and m.id = a.id`,
       [ctx.account.id, all, latest],

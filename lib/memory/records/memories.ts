@@ -5,7 +5,7 @@ import { ApiError, notFound } from '@/lib/errors';
 import { reserveMemories } from '@/lib/metering/quotas';
 import type { PagedListInput } from '@/lib/schemas/conversation';
 import type { ListMemoriesInput } from '@/lib/schemas/memory';
-import { recordAccess } from './access';
+import { recordUse } from './access';
 import { deleteMemoryCascade } from './delete';
 import { ACTIVE, ARCHIVED, ENTITY_NAMES, MEMORY_COLUMNS, type MemoryRow } from './row';
 
@@ -51,7 +51,7 @@ export async function getMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: s
     [input.memoryId, ctx.account.id, input.externalUserId ?? null, agentScopeOf(ctx.caller) ?? null],
   );
   if (!row) throw notFound();
-  await recordAccess(ctx, [row.id]);
+  await recordUse(ctx, [row.id]);
   return row;
 }
 

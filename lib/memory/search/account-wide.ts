@@ -6,7 +6,7 @@ import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { combinedScore } from '@/lib/memory/records/importance';
 import { MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
 import { roundScore, toMemoryView } from '@/lib/memory/records/views';
-import { recordAccessSoon } from '@/lib/memory/records/access';
+import { recordReadSoon } from '@/lib/memory/records/access';
 
 /** Dimensions with an HNSW index (migration 0010); other models search account-wide by exact scan. */
 export const HNSW_DIMENSIONS = [512, 768, 1536] as const;
@@ -41,11 +41,12 @@ export async function searchAccount({ ctx, input }: { ctx: Ctx; input: AccountSe
       [ctx.account.id, toVectorLiteral(embedding!), input.limit, input.similarity_threshold, agentScopeOf(ctx.caller) ?? null],
     );
   });
-  recordAccessSoon(ctx, rows.map((row) => row.id));
+  recordReadSoon(ctx, rows.map((row) => row.id));
   return {
     results: rows.map((row) => {
       const similarity = Number(row.similarity);
-      return { memory: toMemoryView(row), similarity: roundScore(similarity), combined_score: roundScore(combinedScore(similarity, Number(row.importance))) };
+      // Ranked by similarity alone: across end users there is no per-user ranking to fuse with.
+      return { memory: toMemoryView(row), similarity: roundScore(similarity), combined_score: roundScore(combinedScore(similarity, Number(row.importance))), score: roundScore(similarity) };
     }),
     total_count: rows.length,
     query: input.query,

@@ -1,8 +1,9 @@
 import type { Ctx } from '@/lib/core/context';
 import type { FilteredSearchInput } from '@/lib/schemas/conversation';
 import { resolveAgent } from '@/lib/core/access';
+import { explainScore } from './explain';
 import { hybridSearch } from './hybrid';
-import { recordAccessSoon } from '@/lib/memory/records/access';
+import { recordReadSoon } from '@/lib/memory/records/access';
 import { roundScore } from '@/lib/memory/records/views';
 
 /** POST /v1/search: hybrid search with category, metadata and agent filters; `explain` shows each signal's part. */
@@ -15,7 +16,7 @@ export async function searchWithFilters({ ctx, input }: { ctx: Ctx; input: Filte
     categories: input.categories,
     metadata: input.metadata,
   });
-  recordAccessSoon(ctx, results.map((r) => r.id));
+  recordReadSoon(ctx, results.map((r) => r.id));
   return {
     memories: results.map((result) => ({
       id: result.id,
@@ -25,20 +26,7 @@ export async function searchWithFilters({ ctx, input }: { ctx: Ctx; input: Filte
       createdAt: result.createdAt.toISOString(),
       agentId: result.agentId,
       metadata: result.metadata,
-      ...(input.explain
-        ? {
-            explain: {
-              semantic: roundScore(result.parts.semantic),
-              keyword: roundScore(result.parts.keyword),
-              entity: roundScore(result.parts.entity),
-              temporal: roundScore(result.parts.temporal),
-              conversation: roundScore(result.parts.conversation),
-              recency: roundScore(result.parts.recency),
-              importance: roundScore(result.parts.importance),
-              cosineSimilarity: roundScore(result.similarity),
-            },
-          }
-        : {}),
+      ...(input.explain ? { explain: explainScore(result) } : {}),
     })),
     total: results.length,
   };

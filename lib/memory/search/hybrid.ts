@@ -1,8 +1,10 @@
 import type { Ctx } from '@/lib/core/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
+import { MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
 import { nameMatcher, RANKING, rankCandidates, rankingSqlArgs, type ScoreParts } from './ranking';
 import { inPeriods, periodsInQuery } from './temporal';
+import { passesThreshold } from './threshold';
 
 export interface HybridQuery {
   endUserId: string;
@@ -13,8 +15,8 @@ export interface HybridQuery {
   metadata?: Record<string, unknown>;
   /** The query's embedding when the caller already has it (chat stores it with the message). */
   embedding?: number[];
-  /** A memory sharing no keyword with the query needs at least this cosine similarity (chat's relevance gate). */
-  minSimilarity?: number;
+  /** Only memories this close to the query (cosine), with the keyword relief of `passesThreshold`; none by default. */
+  similarityThreshold?: number;
 }
 
 export interface RankedMemory {
@@ -24,20 +26,15 @@ export interface RankedMemory {
   metadata: Record<string, unknown>;
   agentId: string | null;
   createdAt: Date;
+  /** The memory's own cosine similarity to the query. */
   similarity: number;
+  /** The ranking score (see ranking.ts), with each signal's part. */
   score: number;
   parts: ScoreParts;
+  row: MemoryRow;
 }
 
-interface CandidateRow {
-  id: string;
-  content: string;
-  category: string | null;
-  metadata: Record<string, unknown>;
-  agent_id: string | null;
-  conversation_id: string | null;
-  created_at: Date;
-  importance: number;
+interface CandidateRow extends MemoryRow {
   similarity: number;
   keyword_score: number;
   vector_part: number;
@@ -46,14 +43,15 @@ interface CandidateRow {
   subjects: string[];
 }
 
-/** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, recency and importance. */
+/** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, time, conversation, recency and importance. */
 export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
   const embedding = query.embedding ?? (await embedOrFail(ctx, [query.text]))[0]!;
   // Candidates of each list (vector, BM25), all of them returned for the final ranking below.
   const candidates = Math.max(RANKING.candidateCount, query.limit * 3);
   const ranking = rankingSqlArgs(10, { ...RANKING, candidateCount: candidates });
+  const threshold = query.similarityThreshold ?? -1;
   const rows = await ctx.db.query<CandidateRow>(
-    `select h.id, h.content, m.category, m.metadata, m.agent_id, m.conversation_id, m.created_at, m.importance, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
+    `select ${MEMORY_COLUMNS}, h.similarity, h.keyword_score, h.vector_part, h.keyword_part,
             case when m.speaker is not null then array[m.speaker]
                  else coalesce((select array_agg(e.name) from memory_entities me join entities e on e.id = me.entity_id
                                 where me.memory_id = m.id and e.type <> 'user'), '{}') end as subjects
@@ -69,7 +67,8 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       query.agentId ?? null,
       query.categories ?? null,
       query.metadata ? JSON.stringify(query.metadata) : null,
-      query.minSimilarity ?? -1,
+      // The SQL function lets every keyword match through; passesThreshold bounds them below.
+      threshold,
       candidates,
       ...ranking.params,
     ],
@@ -80,7 +79,7 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
     rows.map((row) => {
       const createdAt = new Date(row.created_at);
       return {
-        ...row,
+        row,
         similarity: Number(row.similarity),
         keywordScore: Number(row.keyword_score),
         vectorPart: Number(row.vector_part),
@@ -93,15 +92,11 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
       };
     }),
   );
-  return ranked.slice(0, query.limit).map((row) => ({
-    id: row.id,
-    content: row.content,
-    category: row.category,
-    metadata: row.metadata,
-    agentId: row.agent_id,
-    createdAt: row.createdAt,
-    similarity: row.similarity,
-    score: row.score,
-    parts: row.parts,
-  }));
+  return ranked
+    .filter((candidate) => passesThreshold(candidate.similarity, candidate.keywordScore > 0, threshold))
+    .slice(0, query.limit)
+    .map(({ row, createdAt, similarity, score, parts }) => {
+      const { similarity: _s, keyword_score: _k, vector_part: _v, keyword_part: _p, subjects: _subjects, ...memory } = row; // eslint-disable-line @typescript-eslint/no-unused-vars
+      return { id: row.id, content: row.content, category: row.category, metadata: row.metadata, agentId: row.agent_id, createdAt, similarity, score, parts, row: memory };
+    });
 }

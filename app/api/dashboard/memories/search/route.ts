@@ -3,7 +3,7 @@
 import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
 import { searchAccount } from '@/lib/memory/search/account-wide';
-import { searchMemories } from '@/lib/memory/search/semantic';
+import { searchMemories } from '@/lib/memory/search/memory-search';
 
 export const POST = route(OPERATIONS.dashboardSearch, ({ ctx, body }) => {
   const { external_user_id: endUser, ...rest } = body;
