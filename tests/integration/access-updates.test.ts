@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '@/lib/core/context';
-import { recordAccess } from '@/lib/memory/records/access';
+import { recordUse } from '@/lib/memory/records/access';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/services';
 
 let database: TestDatabase;
@@ -16,7 +16,7 @@ const pageOf = async (ids: string[]) =>
     (await database.db.query<{ id: string; page: string }>(`select id, (ctid::text::point)[0]::text as page from memories where id = any($1::uuid[])`, [ids])).map((row) => [row.id, row.page]),
   );
 
-describe('access counts (raised by every search, context and chat read)', () => {
+describe('use and access counts (explicit uses; reads raise access counts only)', () => {
   it('are updated in place: the new row version stays on its page, so no index (HNSW included) is written', async () => {
     const [account] = await database.db.query<{ id: string }>(`insert into accounts (plan) values ('enterprise') returning id`);
     // Rows as the API writes them: a few hundred bytes of text, a 512-d embedding (moved to TOAST), indexed by HNSW.
@@ -31,7 +31,7 @@ describe('access counts (raised by every search, context and chat read)', () => 
     const read = rows.map((row) => row.id).filter((_, i) => i % 6 === 0);
     const before = await pageOf(read);
     const ctx = { db: database.db, account: { id: account!.id, plan: 'enterprise' }, now: () => new Date() } as unknown as Ctx;
-    for (let round = 0; round < 5; round++) await recordAccess(ctx, read);
+    for (let round = 0; round < 5; round++) await recordUse(ctx, read);
     const after = await pageOf(read);
     expect(read.filter((id) => before.get(id) !== after.get(id))).toEqual([]);
     const [counts] = await database.db.query<{ total: number }>('select sum(access_count)::int as total from memories where id = any($1::uuid[])', [read]);
