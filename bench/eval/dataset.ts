@@ -24,7 +24,7 @@ export function loadDataset(path: string): EvalDatasetT {
 export const turnText = (turn: Conversation['turns'][number]) => `${turn.speaker}: ${turn.text}`;
 
 /** The session's date as the ingest `timestamp` (date_iso is local time without an offset; read as UTC). */
-function sessionTimestamp(turn: Conversation['turns'][number]): { timestamp?: string } {
+export function sessionTimestamp(turn: Conversation['turns'][number]): { timestamp?: string } {
   const at = turn.date_iso ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(turn.date_iso) ? turn.date_iso : `${turn.date_iso}Z`) : null;
   return at && !Number.isNaN(at.getTime()) ? { timestamp: at.toISOString() } : {};
 }

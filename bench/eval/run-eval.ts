@@ -1,8 +1,15 @@
-import { ingestRequests, turnText, type Conversation, type EvalDatasetT } from './dataset';
+import { ingestRequests, sessionTimestamp, turnText, type Conversation, type EvalDatasetT } from './dataset';
 import { KS, pct, score, type QuestionResult, type Scores } from './metrics';
 
 export type EvalMode = 'store' | 'ingest';
-export type SearchPath = 'memory-search' | 'hybrid-search';
+export type SearchPath = 'memory-search' | 'memory-search-semantic' | 'hybrid-search' | 'memory-search-again';
+
+const PATH_LABELS: Record<SearchPath, string> = {
+  'memory-search': 'POST /v1/memory/search (default: hybrid)',
+  'memory-search-semantic': 'POST /v1/memory/search (mode semantic: cosine)',
+  'hybrid-search': 'POST /v1/search (hybrid)',
+  'memory-search-again': 'POST /v1/memory/search (default), the same questions asked again',
+};
 
 export interface EvalOptions {
   baseUrl: string;
@@ -50,12 +57,24 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
   }));
 }
 
-/** Stores every turn as one memory through POST /v1/memory/, keyed by conversation; returns memory id → turn ids. */
+/**
+ * Stores every turn as one memory through POST /v1/memory/, in order, as an app saving each message would: the
+ * session in metadata.session_id (the reference's field) and when it was said as timestamp. Sessions are stored in
+ * parallel, each one's turns in order. Returns memory id → turn ids.
+ */
 async function loadByStore(options: EvalOptions, conversation: Conversation, endUser: string): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
-  await pool(conversation.turns, options.concurrency ?? 8, async (turn) => {
-    const res = await api(options, '/v1/memory/', { content: turnText(turn), external_user_id: endUser, metadata: { turn_id: turn.id, session: turn.session, date: turn.date_iso ?? turn.date ?? null } });
-    map.set(res.memory.id, [turn.id]);
+  const sessions = [...new Set(conversation.turns.map((turn) => turn.session))];
+  await pool(sessions, options.concurrency ?? 8, async (session) => {
+    for (const turn of conversation.turns.filter((t) => t.session === session)) {
+      const res = await api(options, '/v1/memory/', {
+        content: turnText(turn),
+        external_user_id: endUser,
+        metadata: { turn_id: turn.id, session_id: `${conversation.id}-session-${turn.session}` },
+        ...sessionTimestamp(turn),
+      });
+      map.set(res.memory.id, [turn.id]);
+    }
   });
   return map;
 }
@@ -71,8 +90,9 @@ async function loadByIngest(options: EvalOptions, conversation: Conversation, en
 }
 
 async function search(options: EvalOptions, path: SearchPath, endUser: string, query: string): Promise<string[]> {
-  if (path === 'memory-search') {
-    const res = await api(options, '/v1/memory/search', { query, external_user_id: endUser, limit: 20, similarity_threshold: 0 });
+  if (path !== 'hybrid-search') {
+    const mode = path === 'memory-search-semantic' ? 'semantic' : 'hybrid';
+    const res = await api(options, '/v1/memory/search', { query, external_user_id: endUser, limit: 20, similarity_threshold: 0, mode });
     return res.results.map((r: { memory: { id: string } }) => r.memory.id);
   }
   const res = await api(options, '/v1/search', { userId: endUser, query, limit: 20 });
@@ -90,7 +110,8 @@ export async function runEvaluation(options: EvalOptions): Promise<RunResult[]> 
   const categories = options.categories ?? [1, 2, 3, 4];
   const runs: RunResult[] = [];
   for (const mode of options.modes) {
-    const paths: SearchPath[] = mode === 'store' ? ['memory-search', 'hybrid-search'] : ['hybrid-search'];
+    // Every path on the same memories; the default /v1/memory/search path twice, to show repeated questions change nothing.
+    const paths: SearchPath[] = ['memory-search', 'memory-search-semantic', 'hybrid-search', 'memory-search-again'];
     const results = new Map<SearchPath, QuestionResult[]>(paths.map((p) => [p, []]));
     const contextStats = { tokens: 0, calls: 0, evidenceFound: 0, evidenceTotal: 0 };
     for (const conversation of options.dataset.conversations) {
@@ -125,7 +146,7 @@ export async function runEvaluation(options: EvalOptions): Promise<RunResult[]> 
         overall: score(all),
         byCategory,
         latency: { p50: percentile(all.map((r) => r.latencyMs), 50), p95: percentile(all.map((r) => r.latencyMs), 95) },
-        context: path === 'hybrid-search' && contextStats.calls ? { avgTokens: contextStats.tokens / contextStats.calls, evidenceRecall: contextStats.evidenceFound / Math.max(1, contextStats.evidenceTotal) } : null,
+        context: path === 'memory-search' && contextStats.calls ? { avgTokens: contextStats.tokens / contextStats.calls, evidenceRecall: contextStats.evidenceFound / Math.max(1, contextStats.evidenceTotal) } : null,
       });
     }
   }
@@ -135,7 +156,7 @@ export async function runEvaluation(options: EvalOptions): Promise<RunResult[]> 
 export function formatResults(runs: RunResult[]): string {
   const lines: string[] = [];
   for (const run of runs) {
-    lines.push(`\n${run.mode} → ${run.path === 'memory-search' ? 'POST /v1/memory/search (cosine)' : 'POST /v1/search (hybrid)'}: ${run.overall.questions} questions, search p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms`);
+    lines.push(`\n${run.mode} → ${PATH_LABELS[run.path]}: ${run.overall.questions} questions, search p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms`);
     lines.push(`  ${'category'.padEnd(18)} ${KS.map((k) => `R@${k}`.padStart(7)).join('')} ${KS.map((k) => `Hit@${k}`.padStart(8)).join('')}    MRR`);
     const row = (name: string, s: Scores) =>
       `  ${name.padEnd(18)} ${KS.map((k) => pct(s.recall[k]!).padStart(7)).join('')} ${KS.map((k) => pct(s.hit[k]!).padStart(8)).join('')} ${s.mrr.toFixed(3).padStart(6)}`;

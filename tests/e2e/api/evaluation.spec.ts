@@ -13,9 +13,15 @@ test('evaluation: hybrid search finds the evidence of our fixture conversation',
   console.log(formatResults(runs));
   const hybridIngest = runs.find((run) => run.mode === 'ingest' && run.path === 'hybrid-search')!;
   const hybridStore = runs.find((run) => run.mode === 'store' && run.path === 'hybrid-search')!;
+  const memorySearchStore = runs.find((run) => run.mode === 'store' && run.path === 'memory-search')!;
+  const askedAgain = runs.find((run) => run.mode === 'store' && run.path === 'memory-search-again')!;
+  const contextIngest = runs.find((run) => run.mode === 'ingest' && run.context)!;
   expect(hybridIngest.overall.questions).toBe(12);
   // Quality floors on a dataset small enough to reason about by hand: every answer is one clear turn.
   expect(hybridIngest.overall.hit[5]).toBeGreaterThanOrEqual(0.9);
   expect(hybridStore.overall.hit[5]).toBeGreaterThanOrEqual(0.9);
-  expect(hybridIngest.context!.evidenceRecall).toBeGreaterThan(0.8);
+  expect(memorySearchStore.overall.hit[5]).toBeGreaterThanOrEqual(0.9);
+  // Asking the same questions again scores the same: reads do not change the ranking.
+  expect(askedAgain.overall).toEqual(memorySearchStore.overall);
+  expect(contextIngest.context!.evidenceRecall).toBeGreaterThan(0.8);
 });
