@@ -235,6 +235,7 @@ CREATE TABLE memories (
   context_embedding vector,
   use_count integer DEFAULT 0 NOT NULL,
   last_used_at timestamp with time zone,
+  superseded_reason text,
   CONSTRAINT memories_pkey PRIMARY KEY (id),
   CONSTRAINT memories_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
   CONSTRAINT memories_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES memories(id) ON DELETE SET NULL

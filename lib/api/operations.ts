@@ -125,6 +125,7 @@ const detailExample = {
   validFrom: '2026-11-30T12:00:00.000Z',
   validTo: null,
   supersededBy: null,
+  supersededReason: null,
   archivedAt: null,
 };
 const runExample = {
@@ -287,6 +288,10 @@ export const OPERATIONS = {
       response: {
         memoriesCreated: 1, entitiesExtracted: 2, edgesCreated: 0, processingMs: 42, memoriesSuperseded: 0, duplicatesMerged: 0, conversationId: '6c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', extraction: 'offline',
         memories: [{ id: MEMORY_ID, content: 'I moved to Berlin last month.', category: 'location', status: 'created', supersedes: [], sourceMessageIndex: 1 }],
+        decisions: [
+          { messageIndex: 0, action: 'skipped', memoryId: null, reason: 'only the user’s own messages become memories (offline extraction)', similarity: null, superseded: [] },
+          { messageIndex: 1, action: 'created', memoryId: MEMORY_ID, reason: 'a new fact (location)', similarity: null, superseded: [] },
+        ],
       },
     },
   }),

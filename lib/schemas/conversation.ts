@@ -77,6 +77,18 @@ export const IngestResponse = z.object({
   conversationId: z.string(),
   extraction: z.enum(['llm', 'offline']),
   memories: z.array(WriteOutcome),
+  decisions: z
+    .array(
+      z.object({
+        messageIndex: z.int(),
+        action: z.enum(['created', 'merged', 'skipped']),
+        memoryId: z.uuid().nullable(),
+        reason: z.string(),
+        similarity: z.number().nullable().describe('merged: cosine similarity to the memory it was merged into (1 for the same text).'),
+        superseded: z.array(z.object({ id: z.uuid(), reason: z.string() })).describe('Older memories this one replaced, each with why.'),
+      }),
+    )
+    .describe('What happened to each message and why.'),
 });
 
 export const ContextResponse = z.object({

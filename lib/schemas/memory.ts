@@ -131,6 +131,7 @@ export const MemoryDetailView = z.object({
   validFrom: z.string(),
   validTo: z.string().nullable(),
   supersededBy: z.uuid().nullable(),
+  supersededReason: z.string().nullable().describe('Why a newer memory replaced it (the slot a newer statement set, or the extraction model’s decision).'),
   archivedAt: z.string().nullable(),
 });
 

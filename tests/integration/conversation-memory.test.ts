@@ -144,6 +144,26 @@ describe('POST /v1/ingest (offline extraction)', () => {
   });
 });
 
+describe('POST /v1/ingest explains its writes', () => {
+  it('says per message what happened and why, and the history keeps the reason', async () => {
+    const first = await ingest({ userId: 'explained', messages: [{ role: 'assistant', content: 'Where do you live?' }, { role: 'user', content: 'I live in Berlin.' }, { role: 'user', content: 'thanks!' }] });
+    expect(first.body.decisions).toEqual([
+      { messageIndex: 0, action: 'skipped', memoryId: null, reason: expect.stringMatching(/only the user’s own messages/), similarity: null, superseded: [] },
+      { messageIndex: 1, action: 'created', memoryId: first.body.memories[0].id, reason: 'a new fact (location)', similarity: null, superseded: [] },
+      { messageIndex: 2, action: 'skipped', memoryId: null, reason: expect.stringMatching(/small talk/), similarity: null, superseded: [] },
+    ]);
+    const berlin = first.body.memories[0].id;
+    const again = await ingest({ userId: 'explained', messages: say('I live in Berlin.') });
+    expect(again.body.decisions[0]).toMatchObject({ action: 'merged', memoryId: berlin, similarity: 1, reason: 'the same text is already remembered' });
+    const moved = await ingest({ userId: 'explained', messages: say('I moved to Munich in May.') });
+    expect(moved.body.decisions[0]).toMatchObject({ action: 'created', reason: 'a new fact that replaces an older memory (location:home)', superseded: [{ id: berlin, reason: 'a newer statement set location:home' }] });
+    const history = await call(historyRoute.GET, 'GET', `/api/v1/memories/${berlin}/history`, { token: alice.apiKey, params: { id: berlin } });
+    const old = history.body.history.find((entry: { id: string }) => entry.id === berlin);
+    expect(old).toMatchObject({ supersededBy: moved.body.memories[0].id, supersededReason: 'a newer statement set location:home' });
+    expect(history.body.history.find((entry: { id: string }) => entry.id !== berlin).supersededReason).toBeNull();
+  });
+});
+
 describe('POST /v1/ingest with an LLM (OpenAI-compatible server)', () => {
   it('sends the conversation and existing memories, stores the structured facts, applies supersedes', async () => {
     const before = await ingest({ userId: 'llm-user', messages: say('I work at Initech as a developer.') });

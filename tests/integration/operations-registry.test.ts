@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertMatchesContract } from '@/tests/helpers/response-contract';
 import { describe, expect, it } from 'vitest';
 import { ALL_OPERATIONS, routeFileOf, type Operation } from '@/lib/api/operations';
 
@@ -72,4 +73,17 @@ describe('registry entries', () => {
     expect(op.response ?? op.responseContentType, `${op.operationId} has no response schema`).toBeDefined();
     expect(op.example, `${op.operationId} has no example`).toBeDefined();
   });
+
+  it.each(documented.filter((op) => op.example?.response !== undefined && op.response).map((op) => [op.operationId, op] as const))(
+    "%s's example response matches its response schema, with no undeclared fields",
+    (_id, op) => {
+      expect(() => assertMatchesContract(op, op.status ?? 200, 'application/json', op.example!.response)).not.toThrow();
+    },
+  );
+  it.each(documented.filter((op) => op.example?.body !== undefined && op.body).map((op) => [op.operationId, op] as const))(
+    "%s's example request is valid",
+    (_id, op) => {
+      expect(op.body!.safeParse(op.example!.body).success).toBe(true);
+    },
+  );
 });

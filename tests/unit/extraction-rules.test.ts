@@ -1,7 +1,8 @@
 import { createOfflineLlm } from '@/lib/llm/offline';
 import { describe, expect, it } from 'vitest';
 import { createOfflineExtractor } from '@/lib/memory/ingest/extraction/offline';
-import { categorize, detectSlot, findEntities, findRelations } from '@/lib/memory/ingest/extraction/rules';
+import { categorize, findEntities, findRelations } from '@/lib/memory/ingest/extraction/rules';
+import { detectSlot } from '@/lib/memory/ingest/extraction/slots';
 
 describe('offline extraction rules', () => {
   it('categorizes common facts', () => {

@@ -19,8 +19,8 @@ describe('parseWith', () => {
     expect(error.details).toEqual([{ type: 'missing', loc: ['body', 'query'], msg: 'Field required' }]);
   });
   it('applies documented defaults', () => {
-    expect(parseWith(SearchMemoriesBody, { query: 'q', external_user_id: ' u ' }, 'body')).toEqual({ query: 'q', external_user_id: 'u', limit: 10, similarity_threshold: 0.35 });
-    expect(parseWith(SearchMemoriesQuery, { query: 'q', external_user_id: 'u', limit: '5', similarity_threshold: '.3' }, 'query')).toMatchObject({ limit: 5, similarity_threshold: 0.3 });
+    expect(parseWith(SearchMemoriesBody, { query: 'q', external_user_id: ' u ' }, 'body')).toEqual({ query: 'q', external_user_id: 'u', limit: 10, similarity_threshold: 0.35, mode: 'hybrid', explain: false });
+    expect(parseWith(SearchMemoriesQuery, { query: 'q', external_user_id: 'u', limit: '5', similarity_threshold: '.3' }, 'query')).toEqual({ query: 'q', external_user_id: 'u', limit: 5, similarity_threshold: 0.3, mode: 'hybrid', explain: false });
   });
 });
 

@@ -22,6 +22,11 @@ interface Scope {
   agentId: string | null;
 }
 
+interface Superseded {
+  id: string;
+  reason: string;
+}
+
 interface StoredFact {
   id: string;
   content: string;
@@ -30,6 +35,17 @@ interface StoredFact {
   supersedes: string[];
   /** Index into the request's messages of the message this fact came from. */
   sourceMessageIndex: number;
+  /** Why it was written this way: created, merged into an existing memory, or replacing older ones. */
+  reason: string;
+  superseded: Superseded[];
+  similarity: number | null;
+}
+
+interface Duplicate {
+  id: string;
+  /** Cosine similarity to the existing memory (1 for the same text); null when the extraction model decided. */
+  similarity: number | null;
+  reason: string;
 }
 
 async function storeMessages(db: Db, scope: Scope, conversationId: string, messages: IngestInput['messages'], saidAt: Date): Promise<string[]> {
@@ -45,23 +61,27 @@ async function storeMessages(db: Db, scope: Scope, conversationId: string, messa
   return ids;
 }
 
-async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embedding: number[]): Promise<string | undefined> {
-  if (fact.duplicateOf) return fact.duplicateOf;
+/** The active memory of this end user and agent that already says this fact, if any, and why it counts as the same. */
+async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embedding: number[]): Promise<Duplicate | undefined> {
+  if (fact.duplicateOf) return { id: fact.duplicateOf, similarity: null, reason: 'the extraction model found an existing memory that says the same' };
   const exact = await queryOne<{ id: string }>(
     db,
-    `select m.id from memories m where m.account_id = $1 and m.end_user_id = $2 and ${ACTIVE}
-       and lower(regexp_replace(content, '\\s+', ' ', 'g')) = lower(regexp_replace($3, '\\s+', ' ', 'g')) limit 1`,
-    [scope.accountId, scope.endUserId, fact.content],
+    `select m.id from memories m where m.account_id = $1 and m.end_user_id = $2 and m.agent_id is not distinct from $4 and ${ACTIVE}
+       and lower(regexp_replace(m.content, '\\s+', ' ', 'g')) = lower(regexp_replace($3, '\\s+', ' ', 'g')) limit 1`,
+    [scope.accountId, scope.endUserId, fact.content, scope.agentId],
   );
-  if (exact) return exact.id;
-  const near = await queryOne<{ id: string }>(db, 'select id from match_memories($1, $2, $3::vector, $4, 1, $5)', [
-    scope.accountId,
-    scope.endUserId,
-    toVectorLiteral(embedding),
-    DUPLICATE_SIMILARITY,
-    scope.agentId,
-  ]);
-  return near?.id;
+  if (exact) return { id: exact.id, similarity: 1, reason: 'the same text is already remembered' };
+  const near = await queryOne<{ id: string; similarity: number }>(
+    db,
+    `select r.id, r.similarity from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector,
+                                                   p_match_threshold => $4, p_match_count => 5, p_agent_id => $5) r
+     join memories m on m.id = r.id where m.agent_id is not distinct from $5
+     order by r.similarity desc limit 1`,
+    [scope.accountId, scope.endUserId, toVectorLiteral(embedding), DUPLICATE_SIMILARITY, scope.agentId],
+  );
+  if (!near) return undefined;
+  const similarity = Math.round(Number(near.similarity) * 10_000) / 10_000;
+  return { id: near.id, similarity, reason: `says the same as an existing memory (cosine ${similarity} ≥ ${DUPLICATE_SIMILARITY})` };
 }
 
 /**
@@ -69,21 +89,24 @@ async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embeddin
  * "Older" is by date (valid_from), so importing an old conversation (a past `timestamp`) never hides a newer fact:
  * the imported fact itself becomes history of the newer one instead.
  */
-async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, saidAt: Date, speaker: string | null): Promise<string[]> {
+async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, saidAt: Date, speaker: string | null): Promise<Superseded[]> {
   // A slot belongs to whoever said it: in a conversation between named speakers, one person's new job does not
   // replace another's (speaker null, the usual user/assistant chat, matches speaker null).
-  const rows = await db.query<{ id: string }>(
-    `update memories set superseded_by = $3, valid_to = $4, updated_at = $4
+  const rows = await db.query<{ id: string; superseded_reason: string }>(
+    `update memories set superseded_by = $3, valid_to = $4, updated_at = $4,
+            superseded_reason = case when id = any($5::uuid[]) then 'the extraction model decided a newer fact updates it'
+                                     else 'a newer statement set ' || $7 end
      where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
        and ($6::text is null or agent_id = $6) and valid_from <= $4
        and (id = any($5::uuid[]) or ($7::text is not null and slot = $7 and speaker is not distinct from $8))
-     returning id`,
+     returning id, superseded_reason`,
     [scope.accountId, scope.endUserId, memoryId, saidAt, fact.supersedes, scope.agentId, fact.slot, speaker],
   );
   if (fact.slot) {
     // Said before a current fact of the same slot: history of that fact from the start.
     await db.query(
-      `update memories m set superseded_by = newer.id, valid_to = newer.valid_from
+      `update memories m set superseded_by = newer.id, valid_to = newer.valid_from,
+              superseded_reason = 'said before the current statement of ' || $6
        from (select id, valid_from from memories
              where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
                and ($5::text is null or agent_id = $5) and valid_from > $4 and slot = $6 and speaker is not distinct from $7
@@ -92,7 +115,7 @@ async function supersede(db: Db, scope: Scope, memoryId: string, fact: Extracted
       [scope.accountId, scope.endUserId, memoryId, saidAt, scope.agentId, fact.slot, speaker],
     );
   }
-  return rows.map((row) => row.id);
+  return rows.map((row) => ({ id: row.id, reason: row.superseded_reason }));
 }
 
 async function storeFact(
@@ -109,10 +132,21 @@ async function storeFact(
       db,
       `update memories set updated_at = $3, source_message_ids = array_append(source_message_ids, $4)
        where id = $1 and account_id = $2 returning id, content, category`,
-      [duplicate, scope.accountId, context.saidAt, context.sourceMessageId],
+      [duplicate.id, scope.accountId, context.saidAt, context.sourceMessageId],
     );
     if (row) {
-      return { fact: { id: row.id, content: row.content, category: row.category ?? 'general', status: 'duplicate', supersedes: [], sourceMessageIndex: fact.sourceIndex }, entities: 0, edges: 0 };
+      const merged: StoredFact = {
+        id: row.id,
+        content: row.content,
+        category: row.category ?? 'general',
+        status: 'duplicate',
+        supersedes: [],
+        sourceMessageIndex: fact.sourceIndex,
+        reason: duplicate.reason,
+        superseded: [],
+        similarity: duplicate.similarity,
+      };
+      return { fact: merged, entities: 0, edges: 0 };
     }
   }
   // Over the plan's memory limit the whole ingest is refused (the transaction rolls back) and nothing is written.
@@ -138,7 +172,21 @@ async function storeFact(
   const id = inserted!.id;
   const superseded = await supersede(db, scope, id, fact, context.saidAt, context.speaker);
   const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
-  return { fact: { id, content: fact.content, category: fact.category, status: 'created', supersedes: superseded, sourceMessageIndex: fact.sourceIndex }, ...graph };
+  const reason = superseded.length
+    ? `a new fact that replaces ${superseded.length === 1 ? 'an older memory' : `${superseded.length} older memories`}${fact.slot ? ` (${fact.slot})` : ''}`
+    : `a new fact (${fact.category})`;
+  const stored: StoredFact = {
+    id,
+    content: fact.content,
+    category: fact.category,
+    status: 'created',
+    supersedes: superseded.map((entry) => entry.id),
+    sourceMessageIndex: fact.sourceIndex,
+    reason,
+    superseded,
+    similarity: null,
+  };
+  return { fact: stored, ...graph };
 }
 
 /**
@@ -198,14 +246,57 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
 
   const created = result.stored.filter((fact) => fact.status === 'created');
   return {
+    ...summarize(result, created),
+    processingMs: Math.round(performance.now() - started),
+    conversationId,
+    extraction: ctx.extractor.kind,
+    memories: result.stored.map(({ id, content, category, status, supersedes, sourceMessageIndex }) => ({ id, content, category, status, supersedes, sourceMessageIndex })),
+    decisions: explainDecisions(input.messages, result.stored, ctx.extractor.kind),
+  };
+}
+
+function summarize(result: { stored: StoredFact[]; entities: number; edges: number }, created: StoredFact[]) {
+  return {
     memoriesCreated: created.length,
     entitiesExtracted: result.entities,
     edgesCreated: result.edges,
-    processingMs: Math.round(performance.now() - started),
     memoriesSuperseded: created.reduce((sum, fact) => sum + fact.supersedes.length, 0),
     duplicatesMerged: result.stored.length - created.length,
-    conversationId,
-    extraction: ctx.extractor.kind,
-    memories: result.stored,
   };
+}
+
+/**
+ * What happened to each message and why: every fact written from it (created, merged into an existing memory,
+ * replacing older ones), or why nothing was kept.
+ */
+interface WriteDecision {
+  messageIndex: number;
+  action: 'created' | 'merged' | 'skipped';
+  memoryId: string | null;
+  reason: string;
+  similarity: number | null;
+  superseded: Superseded[];
+}
+
+function explainDecisions(messages: IngestInput['messages'], stored: StoredFact[], extraction: 'llm' | 'offline'): WriteDecision[] {
+  return messages.flatMap((message, index): WriteDecision[] => {
+    const facts = stored.filter((fact) => fact.sourceMessageIndex === index);
+    if (facts.length === 0) {
+      const reason =
+        extraction === 'llm'
+          ? 'the extraction model found nothing worth remembering'
+          : message.role !== 'user'
+            ? 'only the user’s own messages become memories (offline extraction)'
+            : 'small talk, an acknowledgement or a lone question: nothing to remember';
+      return [{ messageIndex: index, action: 'skipped', memoryId: null, reason, similarity: null, superseded: [] }];
+    }
+    return facts.map((fact) => ({
+      messageIndex: index,
+      action: fact.status === 'created' ? 'created' : 'merged',
+      memoryId: fact.id,
+      reason: fact.reason,
+      similarity: fact.similarity,
+      superseded: fact.superseded,
+    }));
+  });
 }

@@ -19,6 +19,7 @@ export interface MemoryRow {
   valid_from: Date | string;
   valid_to: Date | string | null;
   superseded_by: string | null;
+  superseded_reason: string | null;
   archived_at: Date | string | null;
   /** Names of the entities the memory mentions (not the end user); only where `ENTITY_NAMES` is selected. */
   entities?: string[];
@@ -27,7 +28,7 @@ export interface MemoryRow {
 /** The columns of `MemoryRow`, for a query over `memories m`. */
 export const MEMORY_COLUMNS = `m.id, m.end_user_id, m.agent_id, m.conversation_id, m.content, m.context, m.metadata, m.category,
   m.importance, m.access_count, m.source, m.source_message_ids, m.created_at, m.updated_at, m.last_accessed_at,
-  m.valid_from, m.valid_to, m.superseded_by, m.archived_at`;
+  m.valid_from, m.valid_to, m.superseded_by, m.superseded_reason, m.archived_at`;
 
 /** `MemoryRow.entities`, for a query over `memories m`. */
 export const ENTITY_NAMES = `coalesce((select array_agg(e.name order by e.name) from memory_entities me join entities e on e.id = me.entity_id

@@ -44,6 +44,7 @@ export function toMemoryDetailView(row: MemoryRow): MemoryDetailViewT {
     validFrom: iso(row.valid_from),
     validTo: isoOrNull(row.valid_to),
     supersededBy: row.superseded_by,
+    supersededReason: row.superseded_by ? row.superseded_reason : null,
     archivedAt: isoOrNull(row.archived_at),
   };
 }

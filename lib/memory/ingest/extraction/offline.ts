@@ -1,4 +1,5 @@
-import { categorize, detectSlot, findEntities, findRelations, isMemorable } from './rules';
+import { categorize, findEntities, findRelations, isMemorable } from './rules';
+import { detectSlot } from './slots';
 import type { ConversationMessage, ExtractedFact, Extractor } from './types';
 
 export function surroundingContext(messages: ConversationMessage[], index: number): string | null {
@@ -25,7 +26,7 @@ export function createOfflineExtractor(): Extractor {
         facts.push({
           content,
           category,
-          slot: detectSlot(content, category),
+          slot: detectSlot(content, category, entities),
           entities,
           relations: findRelations(content, entities),
           sourceIndex: index,

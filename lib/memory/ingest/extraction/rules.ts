@@ -2,6 +2,45 @@ import nlp from 'compromise';
 import { isTrivialMessage } from '@/lib/memory/chat/prompt';
 import type { ExtractedEntity, ExtractedRelation } from './types';
 
+// Work per message is bounded whatever its size: rules read bounded text, and no regex here backtracks more than
+// a constant per position (no lazy or nested unbounded quantifier followed by alternatives).
+/** Category, slot and preference rules read the start of a message: facts are stated early, and a 32k turn costs no more. */
+export const MAX_RULE_CHARS = 2_000;
+/** A sentence is cut to this: slot phrases are short, and each rule then scans at most this much. */
+export const MAX_SENTENCE_CHARS = 300;
+/** compromise costs tens of µs a character (more for many short sentences), so it reads at most this much of a message. */
+export const MAX_NLP_CHARS = 2_000;
+/** More names than this in one turn is a list, not facts about the end user; it also bounds relation and graph work. */
+export const MAX_ENTITIES = 30;
+
+/** The first `max` characters, cut back to a word boundary so no name is split. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const lastBreak = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'));
+  return lastBreak > max - 50 ? cut.slice(0, lastBreak) : cut;
+}
+
+/** A sentence and whether it was cut: words after a cut are unknown, so a clause may not end there. */
+export interface SentenceText {
+  text: string;
+  cut: boolean;
+}
+
+/** The sentences of the start of `text`, each on one line with single spaces (so no `\s+` below can backtrack). */
+export function sentencesOf(text: string): SentenceText[] {
+  const start = clip(text, MAX_RULE_CHARS);
+  const sentences = start
+    .replace(/[‘’]/g, "'")
+    .split(/(?<=[.!?])\s+|[\n;]+/)
+    .map((sentence) => sentence.replace(/\s+/g, ' ').trim())
+    .filter((sentence) => sentence.length > 0)
+    .map((sentence) => ({ text: clip(sentence, MAX_SENTENCE_CHARS), cut: sentence.length > MAX_SENTENCE_CHARS }));
+  const last = sentences[sentences.length - 1];
+  if (last && start.length < text.length) last.cut = true;
+  return sentences;
+}
+
 // Ordered: the first category whose pattern matches wins.
 const CATEGORY_RULES: [string, RegExp][] = [
   ['location', /\b(live[sd]?|living|moved|moving|relocat\w*|based in|hometown|grew up in|neighbou?rhood|apartment|house in)\b/i],
@@ -14,46 +53,8 @@ const CATEGORY_RULES: [string, RegExp][] = [
 ];
 
 export function categorize(text: string): string {
-  return CATEGORY_RULES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'general';
-}
-
-// Exclusive attributes: one value at a time, so a newer statement supersedes the older. A wrong slot hides a true
-// memory from search, so the rules only fire on unambiguous first-person statements.
-const SLOT_RULES: [string, RegExp][] = [
-  ['location:home', /\b(i|we)\s+(just\s+|recently\s+|now\s+)?(live|living|moved|relocated|am living|'m living)\s+(in|to)\b|\bi\s+(just\s+)?moved\b|\bmy (new )?(home|apartment|house) is in\b/i],
-  ['work:employer', /\b(i|i'm|i am)\s+(now\s+)?(work(ing)?\s+(at|for)|employed (at|by))\b/i],
-  // "I joined Globex" is a new employer; "I joined a church / the gym / a mentoring program" is not.
-  ['work:employer', /\b[Ii]\s+(?:just\s+|recently\s+|now\s+)?(?:joined|started(?: a new job)? at)\s+[A-Z]/],
-  ['work:role', /\b(i am|i'm) (now )?(a|an) [a-z ]*(engineer|developer|designer|manager|teacher|nurse|doctor|student|consultant|analyst|scientist|writer)\b/i],
-  ['relationship:status', /\b(i am|i'm|we are|we're|we got|i got)\s+(now\s+)?(married|divorced|engaged|single|separated)\b/i],
-  ['health:diet', /\b(i am|i'm)\s+(now\s+)?(a\s+)?(vegan|vegetarian|pescatarian|keto|on a diet)\b/i],
-];
-
-// "My favourite colour is green" → preference:favorite colour.
-const FAVORITE = /\bmy\s+(?:absolute\s+|all-time\s+|new\s+)?favou?rite\s+([a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|has to be)\b/i;
-// "I love sushi." / "I don't like sushi anymore" → preference:sushi. The object is a short noun phrase that ends the
-// clause; anything longer or vaguer ("I love that you came", "I like how it looks") gets no slot.
-const LIKES =
-  /\b(?:i|we)\s+(?:really\s+|absolutely\s+|still\s+|now\s+|no longer\s+|don't\s+|do not\s+|can't\s+|cannot\s+|kind of\s+)?(?:love|like|enjoy|adore|prefer|hate|dislike|(?<=(?:can't|cannot)\s+)stand)\s+([a-z][a-z' -]*?)(?=\s*(?:[.!?,;:)]|$)|\s+(?:anymore|any more|now|these days|more than|over|because|but|and|so much|a lot)\b)/i;
-const DETERMINERS = /^(?:the|a|an|my|our|some|all the|all|most|eating|drinking)\s+/;
-const VAGUE_OBJECT = /^(?:it|that|this|these|those|them|you|him|her|us|me|everyone|everybody|everything|anything|something|one|ones|how|what|when|where|why|who|to|your|his|their|being|having|doing|getting|seeing|hearing|knowing|the idea|the way|the fact|idea|way)\b/;
-
-function preferenceTopic(text: string): string | null {
-  const favorite = FAVORITE.exec(text);
-  if (favorite) return `favorite ${normalizeName(favorite[1]!)}`;
-  const object = LIKES.exec(text)?.[1];
-  if (!object) return null;
-  const topic = normalizeName(object).replace(DETERMINERS, '');
-  if (!topic || topic.split(' ').length > 3 || VAGUE_OBJECT.test(topic)) return null;
-  return topic;
-}
-
-export function detectSlot(text: string, category: string): string | null {
-  const rule = SLOT_RULES.find(([, pattern]) => pattern.test(text));
-  if (rule) return rule[0];
-  if (category !== 'preference') return null;
-  const topic = preferenceTopic(text);
-  return topic ? `preference:${topic}` : null;
+  const start = clip(text, MAX_RULE_CHARS);
+  return CATEGORY_RULES.find(([, pattern]) => pattern.test(start))?.[0] ?? 'general';
 }
 
 const PRONOUNS = new Set(['i', 'me', 'my', 'it', 'this', 'that', 'you', 'we', 'they', 'them', 'he', 'she', 'something', 'anything', 'everything', 'lot', 'a lot', 'things', 'thing']);
@@ -67,15 +68,19 @@ function cleanName(raw: string): string {
   return raw.replace(/[.,!?;:"()]+/g, ' ').replace(RELATION_WORDS, '').replace(/'s$/i, '').replace(/\s+/g, ' ').trim();
 }
 
-/** People, places and organisations named in the text, through compromise (a rule-based NLP library). */
+/** People, places and organisations named in the start of the text, through compromise (a rule-based NLP library). */
 export function findEntities(text: string): ExtractedEntity[] {
-  const doc = nlp(text);
+  const doc = nlp(clip(text, MAX_NLP_CHARS));
   const found: ExtractedEntity[] = [];
+  const seen = new Set<string>();
   const add = (names: string[], type: string) => {
     for (const raw of names) {
+      if (found.length >= MAX_ENTITIES) return;
       const name = cleanName(raw);
-      if (name.length < 2 || PRONOUNS.has(name.toLowerCase())) continue;
-      if (!found.some((entity) => normalizeName(entity.name) === normalizeName(name))) found.push({ name, type });
+      const key = normalizeName(name);
+      if (name.length < 2 || PRONOUNS.has(name.toLowerCase()) || seen.has(key)) continue;
+      seen.add(key);
+      found.push({ name, type });
     }
   };
   add(doc.people().out('array') as string[], 'person');
@@ -92,26 +97,31 @@ const RELATION_RULES: [RegExp, (entity: ExtractedEntity) => boolean, string][] =
 ];
 
 const FIRST_PERSON = /\b(i|i'm|i've|i'd|we|we're|we've|me|us)\b/i;
+const KINSHIP = /\bmy\s+(best friend|wife|husband|partner|girlfriend|boyfriend|son|daughter|mother|father|mom|dad|sister|brother|friend|boss|manager|colleague|cousin)\s+/gi;
 
 /**
  * Edges named by the verb pattern around each entity ("mentions" when none fits). The subject is the end user
  * when the sentence speaks in the first person, else the first person named ("My sister Anna lives in Lisbon":
- * user -sister-> Anna, Anna -lives_in-> Lisbon).
+ * user -sister-> Anna, Anna -lives_in-> Lisbon). Reads the same start of the text as findEntities.
  */
 export function findRelations(text: string, entities: ExtractedEntity[]): ExtractedRelation[] {
+  const window = clip(text, MAX_NLP_CHARS);
   const namedPerson = entities.find((entity) => entity.type === 'person');
-  const subject = FIRST_PERSON.test(text) || !namedPerson ? 'user' : namedPerson.name;
+  const subject = FIRST_PERSON.test(window) || !namedPerson ? 'user' : namedPerson.name;
+  const verbs = RELATION_RULES.filter(([pattern]) => pattern.test(window));
+  // One scan for "my sister …", then each entity is compared with the words after each kinship word.
+  const kin = [...window.matchAll(KINSHIP)].map((match) => ({
+    relation: match[1]!.toLowerCase().replace(/\s+/g, '_'),
+    after: window.slice(match.index + match[0].length, match.index + match[0].length + 80).toLowerCase(),
+  }));
   return entities.map((entity) => {
-    const kinship = new RegExp(`\\bmy\\s+(wife|husband|partner|girlfriend|boyfriend|son|daughter|mother|father|mom|dad|sister|brother|friend|best friend|boss|manager|colleague|cousin)\\s+${escapeRegExp(entity.name)}`, 'i').exec(text);
-    if (kinship) return { source: 'user', relation: kinship[1]!.toLowerCase().replace(/\s+/g, '_'), target: entity.name };
-    const rule = RELATION_RULES.find(([pattern, applies]) => applies(entity) && pattern.test(text));
+    const name = entity.name.toLowerCase();
+    const kinship = kin.find(({ after }) => after.startsWith(name) && !/[\p{L}\p{N}]/u.test(after[name.length] ?? ''));
+    if (kinship) return { source: 'user', relation: kinship.relation, target: entity.name };
+    const rule = verbs.find(([, applies]) => applies(entity));
     const source = entity.name === subject ? 'user' : subject;
     return { source, relation: rule?.[2] ?? 'mentions', target: entity.name };
   });
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A user turn worth remembering: not trivial, not a lone question. */
