@@ -1,12 +1,13 @@
 import type { Ctx } from '@/lib/core/context';
 import { queryOne } from '@/lib/db';
+import { ApiError } from '@/lib/errors';
 import { PLANS } from './plans';
-import type { PaidPlan } from './stripe';
+import { BILLED_STATUSES, type PaidPlan } from './stripe';
 
 async function billingRow(ctx: Ctx) {
-  return (await queryOne<{ stripe_customer_id: string | null; subscription_status: string | null; plan: string }>(
+  return (await queryOne<{ stripe_customer_id: string | null; stripe_subscription_id: string | null; subscription_status: string | null; plan: string }>(
     ctx.db,
-    'select stripe_customer_id, subscription_status, plan from accounts where id = $1',
+    'select stripe_customer_id, stripe_subscription_id, subscription_status, plan from accounts where id = $1',
     [ctx.account.id],
   ))!;
 }
@@ -21,6 +22,10 @@ export async function getBilling({ ctx }: { ctx: Ctx }) {
 
 export async function startCheckout({ ctx, input }: { ctx: Ctx; input: { plan: PaidPlan; origin: string } }) {
   const row = await billingRow(ctx);
+  // A second Checkout while Stripe still bills the current subscription would bill the customer twice.
+  if (row.stripe_subscription_id && BILLED_STATUSES.has(row.subscription_status ?? '')) {
+    throw new ApiError('bad_request', 'This account already has a subscription. Change or cancel it in the Customer Portal (POST /api/billing/portal) instead of starting a second Checkout.');
+  }
   const email = ctx.caller.type === 'session' ? ctx.caller.email : '';
   return { url: await ctx.billing.createCheckout({ accountId: ctx.account.id, email, customerId: row.stripe_customer_id, plan: input.plan, returnUrl: returnUrl(ctx, input.origin) }) };
 }

@@ -33,8 +33,19 @@ interface AccountPatch {
   subscriptionId?: string | null;
 }
 
+/**
+ * Which account a patch applies to. With `subscriptionId`, only when it is the account's current subscription, or
+ * (with `adoptIfNone`) when the account has none: a customer's other or older subscriptions never move the plan.
+ */
+interface PatchTarget {
+  accountId?: string;
+  customerId?: string;
+  subscriptionId?: string;
+  adoptIfNone?: boolean;
+}
+
 /** Applies a patch unless a newer event already did (events can arrive out of order). */
-async function applyPatch(db: Db, where: { accountId?: string; customerId?: string }, patch: AccountPatch, eventTime: Date): Promise<string | null> {
+async function applyPatch(db: Db, where: PatchTarget, patch: AccountPatch, eventTime: Date): Promise<string | null> {
   const rows = await db.query<{ id: string }>(
     `update accounts set
        plan = coalesce($3, plan),
@@ -43,14 +54,32 @@ async function applyPatch(db: Db, where: { accountId?: string; customerId?: stri
        stripe_subscription_id = case when $7 then $6 else stripe_subscription_id end,
        billing_updated_at = $8
      where (id = $1::uuid or stripe_customer_id = $2)
+       and ($9::text is null or stripe_subscription_id = $9 or ($10::boolean and stripe_subscription_id is null))
        and (billing_updated_at is null or billing_updated_at <= $8)
      returning id`,
-    [where.accountId ?? null, where.customerId ?? null, patch.plan ?? null, patch.status ?? null, patch.customerId ?? null, patch.subscriptionId ?? null, patch.subscriptionId !== undefined, eventTime],
+    [
+      where.accountId ?? null, where.customerId ?? null,
+      patch.plan ?? null, patch.status ?? null, patch.customerId ?? null, patch.subscriptionId ?? null, patch.subscriptionId !== undefined, eventTime,
+      where.subscriptionId ?? null, where.adoptIfNone ?? false,
+    ],
   );
   return rows[0]?.id ?? null;
 }
 
+/** Links the paying customer to the account before its payment clears, so the Portal works; the plan waits. */
+async function linkCustomer(db: Db, accountId: string | undefined, customerId: string | undefined): Promise<string | null> {
+  if (!accountId) return null;
+  const rows = await db.query<{ id: string }>('update accounts set stripe_customer_id = coalesce(stripe_customer_id, $2) where id = $1::uuid returning id', [accountId, customerId ?? null]);
+  return rows[0]?.id ?? null;
+}
+
 const ENDED = new Set(['canceled', 'unpaid', 'incomplete_expired']);
+/** Statuses under which Stripe bills the subscription and its plan is served (past_due: while Stripe retries the payment). */
+export const BILLED_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
+/** Statuses that let an account without a current subscription take this one as current. */
+const ADOPTABLE = new Set(['active', 'trialing']);
+/** Checkout sessions whose money is in: anything else ('unpaid') waits for async_payment_succeeded. */
+const SETTLED = new Set(['paid', 'no_payment_required']);
 
 /** The fields of checkout sessions, subscriptions and invoices this handler reads. */
 interface EventObject {
@@ -60,8 +89,13 @@ interface EventObject {
   client_reference_id?: string | null;
   metadata?: Record<string, string> | null;
   status?: string;
+  payment_status?: string;
   items?: { data?: { price?: { id?: string } }[] };
+  /** Invoices on API versions from 2025-03 name their subscription here rather than in `subscription`. */
+  parent?: { subscription_details?: { subscription?: string | null } | null } | null;
 }
+
+const idOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export function createStripeBilling(env: Env): Billing {
   const base = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : undefined;
@@ -109,28 +143,46 @@ export function createStripeBilling(env: Env): Billing {
         let accountId: string | null = null;
         const object = event.data.object as unknown as EventObject;
         switch (event.type) {
-          case 'checkout.session.completed': {
+          case 'checkout.session.completed':
+          case 'checkout.session.async_payment_succeeded': {
+            const account = object.client_reference_id ?? object.metadata?.account_id ?? undefined;
+            if (!SETTLED.has(object.payment_status ?? '')) {
+              accountId = await linkCustomer(tx, account, idOf(object.customer));
+              break;
+            }
             const plan = object.metadata?.plan as PaidPlan | undefined;
-            accountId = await applyPatch(tx, { accountId: object.client_reference_id ?? object.metadata?.account_id ?? undefined }, {
+            accountId = await applyPatch(tx, { accountId: account }, {
               plan: plan && prices[plan] !== undefined ? plan : undefined,
               status: 'active',
-              customerId: typeof object.customer === 'string' ? object.customer : undefined,
-              subscriptionId: typeof object.subscription === 'string' ? object.subscription : null,
+              customerId: idOf(object.customer),
+              subscriptionId: idOf(object.subscription) ?? null,
             }, eventTime);
             break;
           }
           case 'customer.subscription.updated': {
-            const plan = planOfPrice(object.items?.data?.[0]?.price?.id);
-            const ended = ENDED.has(object.status ?? '');
-            accountId = await applyPatch(tx, { customerId: object.customer ?? undefined }, { plan: ended ? 'free' : plan, status: object.status, subscriptionId: ended ? null : (object.id ?? null) }, eventTime);
+            if (!object.id || !object.customer) break;
+            const status = object.status ?? '';
+            const ended = ENDED.has(status);
+            const plan = ended ? 'free' : BILLED_STATUSES.has(status) ? planOfPrice(object.items?.data?.[0]?.price?.id) : undefined;
+            accountId = await applyPatch(
+              tx,
+              { customerId: object.customer, subscriptionId: object.id, adoptIfNone: ADOPTABLE.has(status) },
+              { plan, status, subscriptionId: ended ? null : object.id },
+              eventTime,
+            );
             break;
           }
           case 'customer.subscription.deleted':
-            accountId = await applyPatch(tx, { customerId: object.customer ?? undefined }, { plan: 'free', status: 'canceled', subscriptionId: null }, eventTime);
+            if (!object.id || !object.customer) break;
+            accountId = await applyPatch(tx, { customerId: object.customer, subscriptionId: object.id }, { plan: 'free', status: 'canceled', subscriptionId: null }, eventTime);
             break;
-          case 'invoice.payment_failed':
-            accountId = await applyPatch(tx, { customerId: object.customer ?? undefined }, { status: 'past_due' }, eventTime);
+          case 'invoice.payment_failed': {
+            if (!object.customer) break;
+            const subscriptionId = idOf(object.subscription) ?? idOf(object.parent?.subscription_details?.subscription);
+            accountId = await applyPatch(tx, { customerId: object.customer, subscriptionId }, { status: 'past_due' }, eventTime);
             break;
+          }
+          // checkout.session.async_payment_failed: the plan stays as it was; the event is only recorded.
           default:
             break;
         }

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import * as webhook from '@/app/api/billing/webhook/route';
+import { call } from './http';
 
 /** Answers the Stripe API calls the app makes (Checkout and Portal sessions) and records their form bodies. */
 export async function startFakeStripe() {
@@ -25,4 +28,14 @@ export async function startFakeStripe() {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A Stripe event envelope around one object, as webhooks deliver it. */
+export const stripeEvent = (id: string, type: string, created: number, object: Record<string, unknown>) => ({ id, object: 'event', type, created, data: { object } });
+
+/** Posts an event to the webhook route, signed with `secret` the way Stripe signs it. */
+export async function sendStripeEvent(event: Record<string, unknown>, secret: string) {
+  const payload = JSON.stringify(event);
+  const header = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({ payload, secret });
+  return call(webhook.POST as never, 'POST', '/api/billing/webhook', { rawBody: payload, headers: { 'stripe-signature': header, 'content-type': 'application/json' } });
 }

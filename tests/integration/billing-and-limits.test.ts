@@ -1,9 +1,7 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as checkout from '@/app/api/billing/checkout/route';
 import * as chatRoute from '@/app/api/v1/chat/route';
 import * as portal from '@/app/api/billing/portal/route';
-import * as webhook from '@/app/api/billing/webhook/route';
 import * as billingInfo from '@/app/api/dashboard/billing/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as search from '@/app/api/v1/memory/search/route';
@@ -15,7 +13,7 @@ import { parseEnv } from '@/lib/env';
 import { createMemoryRateLimiter } from '@/lib/ratelimit/memory';
 import { createUpstashRateLimiter } from '@/lib/ratelimit/upstash';
 import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
-import { startFakeStripe } from '@/tests/helpers/fake-stripe-server';
+import { sendStripeEvent, startFakeStripe, stripeEvent } from '@/tests/helpers/fake-stripe-server';
 import { call } from '@/tests/helpers/http';
 import { startTestApp, type TestApp } from '@/tests/helpers/services';
 import { startUpstashCompatibleRedis } from '@/tests/helpers/upstash-rest-redis';
@@ -178,13 +176,8 @@ describe('per-minute rate limits', () => {
 });
 
 describe('Stripe', () => {
-  const stripe = new Stripe('sk_test_123');
-  const sendEvent = async (event: Record<string, unknown>, secret = WEBHOOK_SECRET) => {
-    const payload = JSON.stringify(event);
-    const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-    return call(webhook.POST as never, 'POST', '/api/billing/webhook', { rawBody: payload, headers: { 'stripe-signature': header, 'content-type': 'application/json' } });
-  };
-  const event = (id: string, type: string, created: number, object: Record<string, unknown>) => ({ id, object: 'event', type, created, data: { object } });
+  const sendEvent = (event: Record<string, unknown>, secret = WEBHOOK_SECRET) => sendStripeEvent(event, secret);
+  const event = stripeEvent;
   const planOf = async (account: TestAccount) =>
     (await app.services.db.query<{ plan: string; subscription_status: string | null }>('select plan, subscription_status from accounts where id = $1', [await accountIdOf(app.services.db, account)]))[0]!;
 
@@ -207,7 +200,7 @@ describe('Stripe', () => {
   it('webhooks set the plan once, ignore replays and older events, and refuse forged signatures', async () => {
     const account = await createAccount();
     const accountId = await accountIdOf(app.services.db, account);
-    const completed = event('evt_1', 'checkout.session.completed', 1_800_000_100, { id: 'cs_1', client_reference_id: accountId, customer: 'cus_1', subscription: 'sub_1', metadata: { plan: 'pro', account_id: accountId } });
+    const completed = event('evt_1', 'checkout.session.completed', 1_800_000_100, { id: 'cs_1', client_reference_id: accountId, customer: 'cus_1', subscription: 'sub_1', payment_status: 'paid', metadata: { plan: 'pro', account_id: accountId } });
     expect((await sendEvent(completed)).body).toMatchObject({ received: true, duplicate: false });
     expect(await planOf(account)).toEqual({ plan: 'pro', subscription_status: 'active' });
     expect((await sendEvent(completed)).body).toMatchObject({ duplicate: true });
