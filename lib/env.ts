@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   LLM_PROVIDER: z.enum(['google', 'openai', 'offline']).optional(),
   LLM_MODEL: optionalString,
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  LLM_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(100_000).default(1_024),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
   GOOGLE_GENERATIVE_AI_API_KEY: optionalString,
@@ -44,8 +45,11 @@ const EnvSchema = z.object({
   STRIPE_PRICE_SCALE: optionalString,
   /** Points the Stripe client elsewhere (tests, stripe-mock): e.g. http://127.0.0.1:12111 */
   STRIPE_API_BASE: optionalString,
-  /** Public URL of the app, for Stripe return links; defaults to the request's origin. */
+  /** Public URL of the app, for Stripe return links and password reset links; defaults to the request's origin (reset links: outside production only). */
   APP_URL: optionalString,
+
+  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many hops from the right. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
 
   /** Bearer secret for /api/cron/maintenance (Vercel Cron sends it); unset = the cron route is off. */
   CRON_SECRET: optionalString,

@@ -54,7 +54,7 @@ export async function createServices(env: Env, overrides: Partial<Omit<Services,
     extractor: overrides.extractor ?? createExtractor(llm),
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(env),
     billing: overrides.billing ?? createBilling(env),
-    mailer: overrides.mailer ?? createLogMailer(),
+    mailer: overrides.mailer ?? createLogMailer({ developmentLinks: env.NODE_ENV === 'development' }),
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -17,7 +17,7 @@ function Frame({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-/** Asks for a reset link (Supabase Auth emails it; the built-in auth sends it to the server log without a mail service). */
+/** Asks for a reset link (Supabase Auth emails it; the built-in auth prints it to the server log in development, until a mail service is wired in). */
 export function ForgotPasswordForm() {
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -76,7 +76,7 @@ export function ResetPasswordForm() {
         <div>
           <Label htmlFor="password">New password</Label>
           <Input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required data-testid="reset-password" />
-          <p className="mt-1 text-xs text-slate-500">At least 8 characters. Every signed-in session will be signed out.</p>
+          <p className="mt-1 text-xs text-slate-500">At least 8 characters. Every signed-in session will be signed out, and API keys you created are revoked.</p>
         </div>
         {error && <Alert testId="reset-error">{error}</Alert>}
         <Button type="submit" className="w-full" disabled={busy} data-testid="reset-submit">{busy ? 'Saving…' : 'Set password'}</Button>

@@ -118,3 +118,14 @@ export async function authenticateApiKey(db: Db, token: string, now: Date): Prom
   }
   return { keyId: id, scopes: row.scopes, account: { id: row.account_id, plan: row.plan } };
 }
+
+/** Revokes every active key a dashboard user created (on a password reset); returns how many. */
+export async function revokeApiKeysCreatedBy(db: Db, input: { userId: string; now: Date }): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    `update api_keys set revoked_at = $2
+     where account_id in (select account_id from account_members where user_id = $1) and created_by = $1 and revoked_at is null
+     returning id`,
+    [input.userId, input.now],
+  );
+  return rows.length;
+}

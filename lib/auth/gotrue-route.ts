@@ -1,10 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, log } from '@/lib/log';
 import { getServices, type Services } from '@/lib/services';
-import { GoTrueError } from './local-auth';
+import { clientAddressOf } from './client-address';
+import { GoTrueError } from './gotrue-error';
+
+/** Auth bodies are an email, a password and a token: anything near this size is not a sign-in. */
+export const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
+interface GoTrueRequest {
+  services: Services;
+  request: Request;
+  issuer: string;
+  /** The request's own origin, which its Host header chooses: never use it for links sent to someone else. */
+  requestOrigin: string;
+  clientAddress: string | null;
+}
 
 /** Route wrapper for the local auth endpoints: GoTrue's error shape ({code, error_code, msg}). */
-export function gotrueRoute(handler: (args: { services: Services; request: Request; issuer: string }) => Promise<unknown>) {
+export function gotrueRoute(handler: (args: GoTrueRequest) => Promise<unknown>) {
   return async (request: Request): Promise<Response> => {
     const requestId = randomUUID();
     const headers = { 'X-Request-Id': requestId, 'Cache-Control': 'no-store' };
@@ -13,8 +26,9 @@ export function gotrueRoute(handler: (args: { services: Services; request: Reque
       if (services.env.supabaseAuth) {
         return Response.json({ code: 404, error_code: 'not_found', msg: 'Local auth is off: this deployment uses Supabase Auth' }, { status: 404, headers });
       }
-      const issuer = `${new URL(request.url).origin}/auth/v1`;
-      const result = await handler({ services, request, issuer });
+      const requestOrigin = new URL(request.url).origin;
+      const clientAddress = clientAddressOf(request.headers, services.env.TRUSTED_PROXY_HOPS);
+      const result = await handler({ services, request, issuer: `${requestOrigin}/auth/v1`, requestOrigin, clientAddress });
       if (result === undefined) return new Response(null, { status: 204, headers });
       return Response.json(result, { headers });
     } catch (error) {
@@ -27,9 +41,32 @@ export function gotrueRoute(handler: (args: { services: Services; request: Reque
   };
 }
 
+const tooLarge = () => new GoTrueError(413, 'request_too_large', `Request body exceeds the maximum of ${MAX_AUTH_BODY_BYTES} bytes`);
+
+/** Reads at most MAX_AUTH_BODY_BYTES (these endpoints take unauthenticated traffic before any throttle applies). */
+async function readBodyWithin(request: Request): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? '0') > MAX_AUTH_BODY_BYTES) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_AUTH_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function readJson(request: Request): Promise<unknown> {
+  const text = await readBodyWithin(request);
   try {
-    return await request.json();
+    return JSON.parse(text) as unknown;
   } catch {
     throw new GoTrueError(400, 'bad_json', 'Could not parse request body as JSON');
   }

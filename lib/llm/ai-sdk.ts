@@ -16,10 +16,11 @@ function withTimeout(request: { abortSignal?: AbortSignal }, timeoutMs: number) 
 }
 
 /** Gemini, OpenAI or any OpenAI-compatible server, all through the AI SDK. */
-export function createAiSdkLlm(options: { model: LanguageModel; modelName: string; timeoutMs: number }): Llm {
+export function createAiSdkLlm(options: { model: LanguageModel; modelName: string; timeoutMs: number; maxOutputTokens: number }): Llm {
   return {
     mode: 'llm',
     model: options.modelName,
+    maxOutputTokens: options.maxOutputTokens,
     async generate(request): Promise<LlmResult> {
       const { signal, timedOut } = withTimeout(request, options.timeoutMs);
       try {
@@ -29,6 +30,7 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
           messages: request.messages,
           abortSignal: signal,
           maxRetries: 1,
+          maxOutputTokens: options.maxOutputTokens,
         });
         return {
           text: result.text,
@@ -47,6 +49,7 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
         messages: request.messages,
         abortSignal: signal,
         maxRetries: 1,
+        maxOutputTokens: options.maxOutputTokens,
         onError: ({ error }) => {
           failure = error;
         },
@@ -77,6 +80,7 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
           output: Output.object({ schema: request.schema }),
           abortSignal: signal,
           maxRetries: 1,
+          maxOutputTokens: options.maxOutputTokens,
         });
         return {
           object: result.output as never,

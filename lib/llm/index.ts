@@ -20,13 +20,13 @@ export function createLlm(env: Env): Llm {
   if (provider === 'google') {
     const modelName = env.LLM_MODEL ?? 'gemini-2.5-flash';
     const google = createGoogleGenerativeAI({ apiKey: env.GOOGLE_GENERATIVE_AI_API_KEY, baseURL: env.GOOGLE_GENERATIVE_AI_BASE_URL });
-    return createAiSdkLlm({ model: google(modelName), modelName, timeoutMs: env.LLM_TIMEOUT_MS });
+    return createAiSdkLlm({ model: google(modelName), modelName, timeoutMs: env.LLM_TIMEOUT_MS, maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS });
   }
   if (provider === 'openai') {
     const modelName = env.LLM_MODEL ?? 'gpt-4o-mini';
     // Chat Completions is the wire format OpenAI-compatible servers (Ollama, vLLM, llama.cpp) speak.
     const openai = createOpenAI({ apiKey: env.OPENAI_API_KEY ?? 'not-needed', baseURL: env.OPENAI_BASE_URL });
-    return createAiSdkLlm({ model: openai.chat(modelName), modelName, timeoutMs: env.LLM_TIMEOUT_MS });
+    return createAiSdkLlm({ model: openai.chat(modelName), modelName, timeoutMs: env.LLM_TIMEOUT_MS, maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS });
   }
   return createOfflineLlm();
 }

@@ -39,6 +39,8 @@ export interface Llm {
   /** "offline" when no model is configured: replies are composed from the memories, and responses say so. */
   readonly mode: 'llm' | 'offline';
   readonly model: string;
+  /** The most tokens one answer may have (sent to the provider; the token quota reserves it before a call). */
+  readonly maxOutputTokens?: number;
   generate(request: LlmRequest): Promise<LlmResult>;
   stream(request: LlmRequest): LlmStream;
   /** Structured output validated by the schema (extraction). The offline responder cannot do this. */

@@ -4,11 +4,20 @@ export interface Mailer {
   send(message: { to: string; subject: string; text: string }): Promise<void>;
 }
 
-/** No mail service configured: messages go to the server log, where the operator can read the link. */
-export function createLogMailer(): Mailer {
+/**
+ * No mail service configured: the log records that a message was due, never its text. Messages carry live secrets
+ * (a reset link signs in as its owner), and production logs travel to places anyone with log access can read. On a
+ * developer's own machine (`developmentLinks`, i.e. NODE_ENV=development) the message is printed whole, so the
+ * embedded default's password reset still works without a mail service.
+ */
+export function createLogMailer(options: { developmentLinks?: boolean } = {}): Mailer {
   return {
     async send(message) {
-      log.info('email (no mail service configured; delivered to the log)', { to: message.to, subject: message.subject, text: message.text });
+      if (options.developmentLinks) {
+        log.warn('email not sent (development: shown here instead)', { to: message.to, subject: message.subject, text: message.text });
+        return;
+      }
+      log.warn('email not sent: no mail service configured', { to: message.to, subject: message.subject, hasLink: /https?:\/\//.test(message.text) });
     },
   };
 }

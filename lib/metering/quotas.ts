@@ -77,3 +77,31 @@ export async function assertTokensLeft(ctx: QuotaCtx): Promise<void> {
   );
   if (Number(rows[0]?.used ?? 0) >= limit) throw quotaExceeded(ctx.now(), 'month', 'tokens');
 }
+
+/**
+ * Before an LLM call: reserves `estimate` tokens of the month (the prompt as counted here plus the most the model may
+ * answer), refusing with 429 when they do not fit. The reservation is one conditional update of the month's prompt
+ * counter, so N concurrent calls cannot together overshoot the plan. settleTokens replaces it with what was used.
+ */
+export async function reserveTokens(ctx: QuotaCtx, estimate: number): Promise<void> {
+  const limit = planOf(ctx.account.plan).tokensPerMonth;
+  const now = ctx.now();
+  if (limit === null) return addToCounter(ctx.db, ctx.account.id, 'tokens_prompt', [monthPeriod(now), dayPeriod(now)], estimate);
+  const rows = await ctx.db.query(
+    `insert into usage_counters as u (account_id, metric, period, value)
+     select $1::uuid, 'tokens_prompt', $2::text, $3::bigint
+     where $3::bigint + coalesce((select sum(value) from usage_counters where account_id = $1::uuid and period = $2::text and metric in ('tokens_prompt', 'tokens_completion')), 0) <= $4::bigint
+     on conflict (account_id, metric, period) do update set value = u.value + excluded.value
+       where u.value + excluded.value + coalesce((select c.value from usage_counters c where c.account_id = $1::uuid and c.period = $2::text and c.metric = 'tokens_completion'), 0) <= $4::bigint
+     returning value`,
+    [ctx.account.id, monthPeriod(now), estimate, limit],
+  );
+  if (rows.length === 0) throw quotaExceeded(now, 'month', 'tokens');
+  await addToCounter(ctx.db, ctx.account.id, 'tokens_prompt', [dayPeriod(now)], estimate);
+}
+
+/** After the call: the reservation becomes the tokens actually used (prompt and completion counters). */
+export async function settleTokens(ctx: QuotaCtx, reserved: number, used: { promptTokens: number; completionTokens: number }): Promise<void> {
+  await recordUsage(ctx, 'tokens_prompt', used.promptTokens - reserved);
+  await recordUsage(ctx, 'tokens_completion', used.completionTokens);
+}

@@ -5,9 +5,9 @@ export type UsageMetric = 'searches' | 'tokens_prompt' | 'tokens_completion' | '
 export const monthPeriod = (now: Date) => now.toISOString().slice(0, 7);
 export const dayPeriod = (now: Date) => now.toISOString().slice(0, 10);
 
-/** Adds `amount` to one counter (account, metric, period), creating it at zero first if needed; atomic. */
+/** Adds `amount` (negative to give back a reservation) to one counter (account, metric, period), creating it if needed; atomic. */
 export async function addToCounter(db: Db, accountId: string, metric: UsageMetric, periods: string[], amount: number): Promise<void> {
-  if (amount <= 0 || periods.length === 0) return;
+  if (amount === 0 || periods.length === 0) return;
   const rows = periods.map((_, i) => `($1, $2, $${i + 4}, $3)`).join(', ');
   await db.query(
     `insert into usage_counters (account_id, metric, period, value) values ${rows}

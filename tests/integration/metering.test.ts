@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as chatRoute from '@/app/api/v1/chat/route';
 import * as ingestRoute from '@/app/api/v1/ingest/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as summarize from '@/app/api/v1/memory/summarize/route';
@@ -25,8 +26,8 @@ afterAll(async () => {
   await llmServer.stop();
   await app.stop();
 });
-const useLlm = () => {
-  app.services.llm = createLlm(parseEnv({ LLM_PROVIDER: 'openai', OPENAI_BASE_URL: `${llmServer.url}/v1`, OPENAI_API_KEY: 'sk-test', LLM_MODEL: 'fake-model' }));
+const useLlm = (extra: Record<string, string> = {}) => {
+  app.services.llm = createLlm(parseEnv({ LLM_PROVIDER: 'openai', OPENAI_BASE_URL: `${llmServer.url}/v1`, OPENAI_API_KEY: 'sk-test', LLM_MODEL: 'fake-model', ...extra }));
   app.services.extractor = createExtractor(app.services.llm);
 };
 afterEach(() => {
@@ -81,5 +82,34 @@ describe('metering of LLM calls', () => {
     const refused = await call(summarize.POST, 'POST', '/api/v1/memory/summarize', { token: account.apiKey, query: { external_user_id: 'hiker' } });
     expect(refused.body.run).toMatchObject({ status: 'failed', error: expect.stringMatching(/Rate limit exceeded/) });
     expect(llmServer.requests.length).toBe(calls);
+  });
+
+  it('reserves the prompt and the most the model may answer before a call, so a call that could overshoot the month is refused', async () => {
+    const account = await createAccount();
+    const accountId = await accountIdOf(app.services.db, account);
+    // 500 tokens left of the free plan's 100,000; a call reserves its prompt plus LLM_MAX_OUTPUT_TOKENS (1,024).
+    await app.services.db.query("insert into usage_counters (account_id, metric, period, value) values ($1, 'tokens_prompt', $2, 99500)", [accountId, month()]);
+    useLlm();
+    const calls = llmServer.requests.length;
+    const res = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: account.apiKey, body: { message: 'What do I like?', external_user_id: 'u' } });
+    expect(res.status).toBe(429);
+    expect(llmServer.requests.length).toBe(calls);
+    expect(await tokensOf(account)).toBe(99500);
+  });
+
+  it('charges a timed-out call its prompt (the provider billed it), and a provider error nothing', async () => {
+    const account = await createAccount();
+    useLlm({ LLM_TIMEOUT_MS: '300' });
+    llmServer.setBehaviour({ kind: 'hang' });
+    const timedOut = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: account.apiKey, body: { message: 'Tell me about my week, please.', external_user_id: 'u' } });
+    expect(timedOut.status).toBe(504);
+    const charged = await tokensOf(account);
+    expect(charged).toBeGreaterThan(50);
+    expect(charged).toBeLessThan(1024);
+    useLlm();
+    llmServer.setBehaviour({ kind: 'error', status: 500 });
+    const failed = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: account.apiKey, body: { message: 'Tell me about my week, please.', external_user_id: 'u' } });
+    expect(failed.status).toBe(502);
+    expect(await tokensOf(account)).toBe(charged);
   });
 });

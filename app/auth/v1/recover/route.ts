@@ -1,5 +1,7 @@
 // POST /auth/v1/recover – email a password reset link (local auth; Supabase-compatible request)
 import { gotrueRoute, readJson } from '@/lib/auth/gotrue-route';
-import { requestPasswordReset } from '@/lib/auth/local-auth';
+import { requestPasswordReset } from '@/lib/auth/password-reset';
 
-export const POST = gotrueRoute(async ({ services, request }) => requestPasswordReset(services, await readJson(request), new URL(request.url).origin));
+export const POST = gotrueRoute(async ({ services, request, requestOrigin, clientAddress }) =>
+  requestPasswordReset(services, await readJson(request), { requestOrigin, clientAddress }),
+);

@@ -2,4 +2,4 @@
 import { gotrueRoute, readJson } from '@/lib/auth/gotrue-route';
 import { signUp } from '@/lib/auth/local-auth';
 
-export const POST = gotrueRoute(async ({ services, request, issuer }) => signUp(services, await readJson(request), issuer));
+export const POST = gotrueRoute(async ({ services, request, issuer, clientAddress }) => signUp(services, await readJson(request), issuer, clientAddress));
