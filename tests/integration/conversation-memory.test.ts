@@ -208,7 +208,7 @@ describe('POST /v1/context', () => {
   it('returns the documented fields and a markdown block that fits the budget', async () => {
     const res = await context({ userId: 'ctx', messages: say('What should I cook for dinner tonight?'), tokenBudget: 2000 });
     expect(res.status).toBe(200);
-    expect(res.body.text.startsWith('## What you know about ctx\n- ')).toBe(true);
+    expect(res.body.text).toMatch(/^## What you know about ctx\n### \d{4}-\d{2}-\d{2}\n- /);
     expect(res.body).toMatchObject({ memoriesUsed: 3, tokenBudget: 2000 });
     expect(res.body.tokensUsed).toBeLessThanOrEqual(2000);
     expect(res.body.lines).toHaveLength(3);

@@ -7,20 +7,21 @@ import { fitToBudget } from './token-budget';
 
 const CANDIDATES = 50;
 
-function lineFor(content: string, createdAt: Date): string {
-  return `- ${content.replace(/\s+/g, ' ').trim()} (${createdAt.toISOString().slice(0, 10)})`;
+/** A memory as a list item under the heading of its date (one heading per day instead of a date on every line). */
+function lineFor(id: string, content: string, createdAt: Date) {
+  return { id, text: `- ${content.replace(/\s+/g, ' ').trim()}`, group: createdAt.toISOString().slice(0, 10) };
 }
 
 /**
- * POST /v1/context: the memories most relevant to the conversation as a markdown block for a system prompt,
- * never over tokenBudget; also says which memory each line came from and what the budget left out.
+ * POST /v1/context: the memories most relevant to the conversation as a markdown block for a system prompt, grouped
+ * under their dates (oldest first), never over tokenBudget; also says which memory each line came from and what the budget left out.
  */
 export async function buildContext({ ctx, input }: { ctx: Ctx; input: ContextInput }) {
   const started = performance.now();
   const lastUser = [...input.messages].reverse().find((message) => message.role === 'user') ?? input.messages.at(-1)!;
   const ranked = await hybridSearch(ctx, { endUserId: input.userId, text: lastUser.content.slice(0, 8_000), limit: CANDIDATES, agentId: resolveAgent(ctx, input.agentId) });
   const header = `## What you know about ${input.userId.replace(/\s+/g, ' ')}\n`;
-  const fitted = fitToBudget(header, ranked.map((memory) => ({ id: memory.id, text: lineFor(memory.content, memory.createdAt) })), input.tokenBudget);
+  const fitted = fitToBudget(header, ranked.map((memory) => lineFor(memory.id, memory.content, memory.createdAt)), input.tokenBudget);
   recordReadSoon(ctx, fitted.included.map((line) => line.id));
   return {
     text: fitted.text,
