@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Ctx } from '@/lib/core/context';
+import { createContext } from '@/lib/core/context';
 import { IngestBody } from '@/lib/schemas/conversation';
 import { parseEnv } from '@/lib/env';
 import { hybridSearch } from '@/lib/memory/search/hybrid';
@@ -23,7 +23,7 @@ const dataset = loadDataset(values.dataset);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-tune-'));
 const services = await createServices(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
 const [account] = await services.db.query<{ id: string }>(`insert into accounts (plan) values ('enterprise') returning id`);
-const ctx: Ctx = { ...services, account: { id: account!.id, plan: 'enterprise' }, caller: { type: 'system', name: 'script' }, requestId: 'tune' };
+const ctx = createContext(services, { account: { id: account!.id, plan: 'enterprise' }, caller: { type: 'system', name: 'script' }, requestId: 'tune' });
 
 interface Loaded {
   conversation: Conversation;
@@ -53,32 +53,24 @@ const defaults = { ...ranking };
 
 async function report(name: string, settings: Partial<typeof defaults>) {
   Object.assign(ranking, defaults, settings);
-  const results: QuestionResult[] = [];
+  const results: (QuestionResult & { conversationId: string })[] = [];
   const started = performance.now();
   for (const { conversation, endUser, turnsOf } of loaded) {
     for (const question of conversation.questions.filter((q) => q.category >= 1 && q.category <= 4)) {
       const ranked = await hybridSearch(ctx, { endUserId: endUser, text: question.q, limit: 20 });
-      results.push({ category: question.category, evidence: question.evidence, ranked: ranked.map((r) => turnsOf.get(r.id) ?? []), latencyMs: 0 });
+      results.push({ category: question.category, evidence: question.evidence, ranked: ranked.map((r) => turnsOf.get(r.id) ?? []), latencyMs: 0, conversationId: conversation.id });
     }
   }
   const s = score(results);
   const ms = (performance.now() - started) / results.length;
   console.log(`${name.padEnd(34)} R@1 ${pct(s.recall[1]!)}  R@5 ${pct(s.recall[5]!)}  R@10 ${pct(s.recall[10]!)}  R@20 ${pct(s.recall[20]!)}  Hit@20 ${pct(s.hit[20]!)}  MRR ${s.mrr.toFixed(3)}  ${ms.toFixed(0)} ms/search`);
+  // Per category and per conversation: a setting worth keeping helps each conversation, not the average of a few.
+  const perCategory = [1, 2, 3, 4].map((c) => `${c}:${pct(score(results.filter((r) => r.category === c)).recall[10]!)}`).join(' ');
+  const perConversation = loaded.map(({ conversation }) => `${conversation.id}:${pct(score(results.filter((r) => r.conversationId === conversation.id)).recall[10]!)}`).join(' ');
+  console.log(`${''.padEnd(34)} R@10 by category ${perCategory} | by conversation ${perConversation}`);
 }
 
 await report('defaults', {});
-await report('keyword list only', { vectorWeight: 0, entityBoost: 0 });
-await report('vector list only', { keywordWeight: 0, entityBoost: 0 });
-await report('candidates 50 per list', { candidateCount: 50 });
-await report('keyword weight 0.8', { keywordWeight: 0.8 });
-await report('keyword weight 1.2', { keywordWeight: 1.2 });
-await report('entity boost 0.3', { entityBoost: 0.3 });
-await report('entity boost 0.7', { entityBoost: 0.7 });
-await report('no conversation boost', { conversationBoost: 0 });
-await report('conversation boost 0.2', { conversationBoost: 0.2 });
-await report('conversation boost 0.6', { conversationBoost: 0.6 });
-await report('bm25 k1 0.8', { bm25K1: 0.8 });
-await report('context weight 0.5', { contextWeight: 0.5 });
 await services.db.query('update memories set context_embedding = null where account_id = $1', [ctx.account.id]);
 await report('no context vectors', {});
 await services.db.close();
