@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cron from '@/app/api/cron/maintenance/route';
+import * as keys from '@/app/api/v1/keys/route';
 import * as contextRoute from '@/app/api/v1/context/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as memoryById from '@/app/api/v1/memory/[memory_id]/route';
@@ -9,7 +10,7 @@ import * as runs from '@/app/api/v1/memory/maintenance/runs/route';
 import * as prune from '@/app/api/v1/memory/prune/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as summarize from '@/app/api/v1/memory/summarize/route';
-import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
 import { call } from '@/tests/helpers/http';
 import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
@@ -189,5 +190,123 @@ describe('scheduled maintenance route', () => {
     expect(ok.body.accounts).toBeGreaterThanOrEqual(2);
     const bobRuns = await call(runs.GET, 'GET', '/api/v1/memory/maintenance/runs', { token: bob.apiKey });
     expect(bobRuns.body.runs[0]).toMatchObject({ trigger: 'cron', job_type: 'all' });
+  });
+});
+
+/** One account with a key per agent and a read-only key: two agents of one app must not reach each other's memories. */
+async function agentKeys() {
+  const owner = await createAccount();
+  const key = async (body: Record<string, unknown>) => (await call(keys.POST, 'POST', '/api/v1/keys', { token: owner.accessToken, body: { name: 'Scoped', ...body } })).body.api_key as string;
+  return { owner, accountId: await accountIdOf(app.services.db, owner), victim: await key({ agent_id: 'victim-agent' }), intruder: await key({ agent_id: 'intruder-agent' }), reader: await key({ scopes: ['read'] }) };
+}
+const storeAs = async (token: string, user: string, content: string) =>
+  (await call(memory.POST, 'POST', '/api/v1/memory', { token, body: { content, external_user_id: user } })).body.memory.id as string;
+const runAs = (token: string, jobType: string, query: Record<string, string> = {}) =>
+  call(job.POST, 'POST', `/api/v1/memory/maintenance/${jobType}`, { token, params: { job_type: jobType }, query });
+const agentRows = (accountId: string, agent: string) =>
+  app.services.db.query('select * from memories where account_id = $1 and agent_id = $2 order by id', [accountId, agent]);
+const linksOf = (accountId: string, agent: string) =>
+  app.services.db.query<{ source_agent: string | null; target_agent: string | null; created_at: Date }>(
+    `select l.*, s.agent_id as source_agent, t.agent_id as target_agent from memory_links l
+     join memories s on s.id = l.source_id join memories t on t.id = l.target_id
+     where l.account_id = $1 and (s.agent_id = $2 or t.agent_id = $2) order by l.source_id, l.target_id`,
+    [accountId, agent],
+  );
+
+describe('agent-scoped keys: maintenance works on the key\'s agent only', () => {
+  it('prune: the dry run lists, and a hard delete removes, only the agent\'s memories', async () => {
+    const { accountId, victim, intruder } = await agentKeys();
+    const victimIds = [await storeAs(victim, 'shared-user', 'The victim agent notes a sailing trip'), await storeAs(victim, 'victim-only-user', 'The victim agent notes a dentist visit')];
+    const intruderId = await storeAs(intruder, 'shared-user', 'I collect vintage postcards');
+    const before = await agentRows(accountId, 'victim-agent');
+    const attack = { max_age_days: '0', min_importance: '1', archive_only: 'false' };
+    const dry = await call(prune.POST, 'POST', '/api/v1/memory/prune', { token: intruder, query: { ...attack, dry_run: 'true' } });
+    expect(dry.status).toBe(200);
+    expect(dry.body.memories).toEqual([{ id: intruderId, external_user_id: 'shared-user', reason: 'low_importance' }]);
+    expect(dry.text).not.toContain('victim-only-user');
+    const res = await call(prune.POST, 'POST', '/api/v1/memory/prune', { token: intruder, query: attack });
+    expect(res.body).toMatchObject({ pruned_count: 1, archive_only: false });
+    expect(await agentRows(accountId, 'victim-agent')).toEqual(before);
+    expect(before.map((row) => row.id).sort()).toEqual([...victimIds].sort());
+    expect(await agentRows(accountId, 'intruder-agent')).toEqual([]);
+  });
+
+  it('summarize: clusters only the agent\'s memories, the summary carries the agent, and other agents\' summaries stay', async () => {
+    const { accountId, victim, intruder } = await agentKeys();
+    for (const content of ['I love hiking in the Alps.', 'I really love hiking in the Alps.', 'I love hiking in the Alps every summer.', 'I love hiking in the Swiss Alps.']) {
+      await storeAs(victim, 'hiker', content);
+    }
+    const intruderIds: string[] = [];
+    for (const content of ['I love hiking in the Alps too.', 'I really love hiking in the Alps as well.', 'I also love hiking in the Alps every summer.']) {
+      intruderIds.push(await storeAs(intruder, 'hiker', content));
+    }
+    const first = await call(summarize.POST, 'POST', '/api/v1/memory/summarize', { token: victim, query: { external_user_id: 'hiker' } });
+    expect(first.body.run).toMatchObject({ status: 'succeeded', params: { agent_id: 'victim-agent' }, counts: { summaries_created: 1 } });
+    const victimBefore = await agentRows(accountId, 'victim-agent');
+    expect(victimBefore.filter((row) => row.source === 'summary')).toHaveLength(1);
+    const second = await call(summarize.POST, 'POST', '/api/v1/memory/summarize', { token: intruder, query: { external_user_id: 'hiker' } });
+    expect(second.body.run).toMatchObject({ status: 'succeeded', params: { agent_id: 'intruder-agent' }, counts: { summaries_created: 1, summaries_removed: 0 } });
+    expect(await agentRows(accountId, 'victim-agent')).toEqual(victimBefore);
+    const summaries = await app.services.db.query<{ id: string; agent_id: string | null }>("select id, agent_id from memories where account_id = $1 and source = 'summary' order by agent_id", [accountId]);
+    expect(summaries.map((row) => row.agent_id)).toEqual(['intruder-agent', 'victim-agent']);
+    const sources = await app.services.db.query<{ source_id: string }>('select source_id from summary_sources where summary_id = $1', [summaries[0]!.id]);
+    expect(sources.map((row) => row.source_id).sort()).toEqual([...intruderIds].sort());
+  });
+
+  it('link optimization: links only the agent\'s memories and leaves other agents\' links', async () => {
+    const { accountId, victim, intruder } = await agentKeys();
+    await storeAs(victim, 'linker', 'I adore Italian pasta dishes');
+    await storeAs(victim, 'linker', 'I adore Italian pasta dishes with pesto');
+    await storeAs(intruder, 'linker', 'I adore Italian pasta dishes too');
+    await storeAs(intruder, 'linker', 'I adore Italian pasta dishes with tomato');
+    expect((await runAs(victim, 'link-optimization')).body.run).toMatchObject({ status: 'succeeded', counts: { end_users: 1 } });
+    const victimLinks = await linksOf(accountId, 'victim-agent');
+    expect(victimLinks.length).toBeGreaterThan(0);
+    expect(victimLinks.every((link) => link.source_agent === 'victim-agent' && link.target_agent === 'victim-agent')).toBe(true);
+    expect((await runAs(intruder, 'link-optimization')).body.run.status).toBe('succeeded');
+    expect(await linksOf(accountId, 'victim-agent')).toEqual(victimLinks);
+    const intruderLinks = await linksOf(accountId, 'intruder-agent');
+    expect(intruderLinks.length).toBeGreaterThan(0);
+    expect(intruderLinks.every((link) => link.source_agent === 'intruder-agent' && link.target_agent === 'intruder-agent')).toBe(true);
+  });
+
+  it('importance recalculation: updates only the agent\'s memories', async () => {
+    const { accountId, victim, intruder } = await agentKeys();
+    const victimId = await storeAs(victim, 'weigher', 'The victim agent remembers a favourite tea');
+    await storeAs(intruder, 'weigher', 'I remember a favourite coffee');
+    // An importance a recalculation would change (no uses, so it falls back to the base).
+    await app.services.db.query('update memories set importance = 0.99 where id = $1', [victimId]);
+    const before = await agentRows(accountId, 'victim-agent');
+    const res = await runAs(intruder, 'importance-recalculation');
+    expect(res.body.run).toMatchObject({ status: 'succeeded', counts: { memories_updated: 1 } });
+    expect(await agentRows(accountId, 'victim-agent')).toEqual(before);
+  });
+
+  it('runs: record the agent, count only its end users, and are listed only to keys of that agent', async () => {
+    const { owner, victim, intruder } = await agentKeys();
+    await storeAs(victim, 'victim-only-user', 'The victim agent notes a dentist visit');
+    await storeAs(intruder, 'shared-user', 'I collect vintage postcards');
+    const victimRun = await runAs(victim, 'importance-recalculation');
+    const all = await runAs(intruder, 'all');
+    expect(all.body.run).toMatchObject({ status: 'succeeded', params: { agent_id: 'intruder-agent' }, progress: { end_users_total: 1 } });
+    expect(all.body.run.counts).toMatchObject({ summarization: { end_users: 1 }, 'link-optimization': { end_users: 1 } });
+    const listed = async (token: string) => (await call(runs.GET, 'GET', '/api/v1/memory/maintenance/runs', { token })).body;
+    expect(await listed(intruder)).toMatchObject({ total_count: 1, runs: [{ id: all.body.run.id }] });
+    expect(await listed(victim)).toMatchObject({ total_count: 1, runs: [{ id: victimRun.body.run.id }] });
+    expect((await listed(owner.apiKey)).total_count).toBe(2);
+  });
+
+  it('a read-only key can run no maintenance (403) and changes nothing', async () => {
+    const { accountId, victim, reader } = await agentKeys();
+    await storeAs(victim, 'read-user', 'The victim agent notes a sailing trip');
+    const before = await app.services.db.query('select * from memories where account_id = $1 order by id', [accountId]);
+    const attempts = [
+      await call(prune.POST, 'POST', '/api/v1/memory/prune', { token: reader, query: { max_age_days: '0', min_importance: '1', archive_only: 'false' } }),
+      await call(summarize.POST, 'POST', '/api/v1/memory/summarize', { token: reader }),
+      ...(await Promise.all(['all', 'pruning'].map((jobType) => runAs(reader, jobType)))),
+    ];
+    expect(attempts.map((res) => res.status)).toEqual([403, 403, 403, 403]);
+    expect(await app.services.db.query('select * from memories where account_id = $1 order by id', [accountId])).toEqual(before);
+    expect(await app.services.db.query('select id from maintenance_runs where account_id = $1', [accountId])).toEqual([]);
   });
 });

@@ -28,15 +28,16 @@ interface Prepared {
   category: string;
 }
 
+/** The conversation's last turns; an agent-scoped key reads only the turns of its own agent. */
 async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
   if (!input.conversation_id) return [];
   const rows = await ctx.db.query<{ role: 'user' | 'assistant'; content: string }>(
     `select role, content from (
        select role, content, created_at, id from chat_messages
-       where account_id = $1 and end_user_id = $2 and conversation_id = $3
+       where account_id = $1 and end_user_id = $2 and conversation_id = $3 and ($5::text is null or agent_id = $5)
        order by created_at desc, id desc limit $4) t
      order by created_at asc, id asc`,
-    [ctx.account.id, input.external_user_id, input.conversation_id, HISTORY_TURNS],
+    [ctx.account.id, input.external_user_id, input.conversation_id, HISTORY_TURNS, agentScopeOf(ctx.caller) ?? null],
   );
   return rows.map((row) => ({ role: row.role, content: row.content }));
 }
@@ -54,11 +55,11 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
       similarityThreshold: CHAT_SIMILARITY_THRESHOLD,
     }),
     loadHistory(ctx, input),
-    queryOne(ctx.db, 'select 1 from memories where account_id = $1 and end_user_id = $2 and content = $3 and archived_at is null limit 1', [
-      ctx.account.id,
-      input.external_user_id,
-      input.message,
-    ]),
+    queryOne(
+      ctx.db,
+      'select 1 from memories where account_id = $1 and end_user_id = $2 and agent_id is not distinct from $4 and content = $3 and archived_at is null limit 1',
+      [ctx.account.id, input.external_user_id, input.message, agentScopeOf(ctx.caller) ?? null],
+    ),
     hasMemoryRoom(ctx.db, ctx, 1),
   ]);
   const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: memory.similarity })));
@@ -104,11 +105,11 @@ function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null): 
         }
         if (input.conversation_id) {
           await tx.query(
-            `insert into chat_messages (account_id, end_user_id, conversation_id, role, content, created_at)
-             select $1, $2, $3, m.role, m.content, $4::timestamptz + (m.ord * interval '1 millisecond')
+            `insert into chat_messages (account_id, end_user_id, agent_id, conversation_id, role, content, created_at)
+             select $1, $2, $7, $3, m.role, m.content, $4::timestamptz + (m.ord * interval '1 millisecond')
              from (values ('user', $5::text, 0), ('assistant', $6::text, 1)) as m(role, content, ord)
              where m.content is not null`,
-            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply],
+            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply, agentScopeOf(ctx.caller) ?? null],
           );
         }
         await recordUse({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));

@@ -1,3 +1,4 @@
+import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { describeError, log } from '@/lib/log';
 import { recalculateImportance } from './importance';
@@ -11,7 +12,7 @@ export const PRUNE_DEFAULTS: PruneOptions = { max_age_days: 90, min_importance: 
 type Counts = Record<string, number>;
 
 async function perUser(ctx: Ctx, runId: string, label: string, endUserId: string | undefined, work: (user: string) => Promise<Counts>): Promise<Counts> {
-  const users = await endUsersOf(ctx.db, ctx.account.id, endUserId);
+  const users = await endUsersOf(ctx.db, { accountId: ctx.account.id, endUserId, agentId: agentScopeOf(ctx.caller) });
   const totals: Counts = { end_users: users.length };
   for (const [index, user] of users.entries()) {
     for (const [key, value] of Object.entries(await work(user))) totals[key] = (totals[key] ?? 0) + value;
@@ -37,13 +38,19 @@ const STEPS: Record<Exclude<JobType, 'all'>, (ctx: Ctx, runId: string, params: {
 const ALL_ORDER: Exclude<JobType, 'all'>[] = ['importance-recalculation', 'pruning', 'summarization', 'link-optimization'];
 
 /**
- * Runs one maintenance job (or all, in order) for the caller's account only, recording the run: start, end,
- * counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
+ * Runs one maintenance job (or all, in order) for the caller's account only (and, for an agent-scoped key, its
+ * agent's memories only: each step reads the scope from ctx), recording the run with the agent in its params: start,
+ * end, counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
  * user either done or untouched.
  */
 export async function runMaintenance({ ctx, input }: { ctx: Ctx; input: { jobType: JobType; trigger: RunTrigger; endUserId?: string; prune?: Partial<PruneOptions> } }) {
   const prune = { ...PRUNE_DEFAULTS, ...input.prune, external_user_id: input.endUserId };
-  const runId = await startRun(ctx.db, { accountId: ctx.account.id, jobType: input.jobType, trigger: input.trigger, params: { external_user_id: input.endUserId ?? null, ...(input.jobType === 'pruning' || input.jobType === 'all' ? { prune } : {}) }, now: ctx.now() });
+  const params = {
+    external_user_id: input.endUserId ?? null,
+    agent_id: agentScopeOf(ctx.caller) ?? null,
+    ...(input.jobType === 'pruning' || input.jobType === 'all' ? { prune } : {}),
+  };
+  const runId = await startRun(ctx.db, { accountId: ctx.account.id, jobType: input.jobType, trigger: input.trigger, params, now: ctx.now() });
   const steps = input.jobType === 'all' ? ALL_ORDER : [input.jobType];
   const counts: Record<string, unknown> = {};
   try {

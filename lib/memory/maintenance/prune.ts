@@ -1,3 +1,4 @@
+import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { removeOrphanEntities } from '@/lib/memory/records/graph';
 import { removeStaleSummaries } from './summarize';
@@ -22,6 +23,7 @@ export interface PruneCandidate {
  *  - low_importance: importance below min_importance;
  *  - stale: no activity (created or last accessed) for more than max_age_days;
  *  - over_max_memories: beyond the newest-active max_memories of its end user.
+ * An agent-scoped key considers (and counts toward max_memories) its agent's memories only.
  */
 export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Promise<PruneCandidate[]> {
   const rows = await ctx.db.query<{ id: string; end_user_id: string; reason: PruneCandidate['reason'] }>(
@@ -30,13 +32,21 @@ export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Prom
               row_number() over (partition by end_user_id order by coalesce(last_accessed_at, created_at) desc, created_at desc, id) as position
        from memories
        where account_id = $1 and archived_at is null and superseded_by is null and ($2::text is null or end_user_id = $2)
+         and ($6::text is null or agent_id = $6)
      )
      select id, end_user_id,
             case when importance < $3 then 'low_importance' when last_active < $4 then 'stale' else 'over_max_memories' end as reason
      from active
      where importance < $3 or last_active < $4 or position > $5
      order by end_user_id, last_active, id`,
-    [ctx.account.id, options.external_user_id ?? null, options.min_importance, new Date(ctx.now().getTime() - options.max_age_days * 86_400_000), options.max_memories],
+    [
+      ctx.account.id,
+      options.external_user_id ?? null,
+      options.min_importance,
+      new Date(ctx.now().getTime() - options.max_age_days * 86_400_000),
+      options.max_memories,
+      agentScopeOf(ctx.caller) ?? null,
+    ],
   );
   return rows.map((row) => ({ id: row.id, external_user_id: row.end_user_id, reason: row.reason }));
 }
@@ -44,6 +54,7 @@ export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Prom
 /** Archives (or deletes) the candidates, one end user per transaction. dry_run only reports them. */
 export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; input: PruneOptions; onProgress?: (done: number, total: number) => Promise<void> }) {
   const candidates = await findPruneCandidates(ctx, input);
+  const agentId = agentScopeOf(ctx.caller) ?? null;
   if (!input.dry_run) {
     const byUser = new Map<string, string[]>();
     for (const candidate of candidates) byUser.set(candidate.external_user_id, [...(byUser.get(candidate.external_user_id) ?? []), candidate.id]);
@@ -51,12 +62,17 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
     for (const [endUserId, ids] of byUser) {
       await ctx.db.transaction(async (tx) => {
         if (input.archive_only) {
-          await tx.query('update memories set archived_at = $3, updated_at = $3 where account_id = $1 and id = any($2::uuid[])', [ctx.account.id, ids, ctx.now()]);
+          await tx.query('update memories set archived_at = $3, updated_at = $3 where account_id = $1 and id = any($2::uuid[]) and ($4::text is null or agent_id = $4)', [
+            ctx.account.id,
+            ids,
+            ctx.now(),
+            agentId,
+          ]);
         } else {
-          await tx.query('delete from memories where account_id = $1 and id = any($2::uuid[])', [ctx.account.id, ids]);
+          await tx.query('delete from memories where account_id = $1 and id = any($2::uuid[]) and ($3::text is null or agent_id = $3)', [ctx.account.id, ids, agentId]);
           await removeOrphanEntities(tx, { accountId: ctx.account.id, endUserId });
         }
-        await removeStaleSummaries(tx, ctx.account.id, endUserId);
+        await removeStaleSummaries(tx, { accountId: ctx.account.id, endUserId, agentId });
       });
       await onProgress?.(++done, byUser.size);
     }

@@ -1,3 +1,5 @@
+import { agentScopeOf } from '@/lib/core/access';
+import type { Ctx } from '@/lib/core/context';
 import type { Db } from '@/lib/db';
 import { queryOne } from '@/lib/db';
 
@@ -63,19 +65,32 @@ export async function finishRun(db: Db, runId: string, outcome: { status: 'succe
   return toRunView(row!);
 }
 
-export async function listRuns(db: Db, input: { accountId: string; limit: number; offset: number }) {
+/** The account's runs, newest first; with an agent, only the runs made by keys of that agent (params.agent_id). */
+export async function listRuns(db: Db, input: { accountId: string; agentId?: string | null; limit: number; offset: number }) {
+  const where = "account_id = $1 and ($2::text is null or params->>'agent_id' = $2)";
   const [rows, [count]] = await Promise.all([
-    db.query<RunRow>('select * from maintenance_runs where account_id = $1 order by started_at desc, id desc limit $2 offset $3', [input.accountId, input.limit, input.offset]),
-    db.query<{ total: number }>('select count(*)::int as total from maintenance_runs where account_id = $1', [input.accountId]),
+    db.query<RunRow>(`select * from maintenance_runs where ${where} order by started_at desc, id desc limit $3 offset $4`, [
+      input.accountId,
+      input.agentId ?? null,
+      input.limit,
+      input.offset,
+    ]),
+    db.query<{ total: number }>(`select count(*)::int as total from maintenance_runs where ${where}`, [input.accountId, input.agentId ?? null]),
   ]);
   return { runs: rows.map(toRunView), total_count: count?.total ?? 0, limit: input.limit, offset: input.offset };
 }
 
-/** The end users of an account (or the one asked for), in a stable order. */
-export async function endUsersOf(db: Db, accountId: string, endUserId?: string): Promise<string[]> {
+/** GET /v1/memory/maintenance/runs: an agent-scoped key sees only the runs made with its agent's scope. */
+export function listMaintenanceRuns({ ctx, input }: { ctx: Ctx; input: { limit: number; offset: number } }) {
+  return listRuns(ctx.db, { accountId: ctx.account.id, agentId: agentScopeOf(ctx.caller), ...input });
+}
+
+/** The end users of an account (or the one asked for) that have memories (of the agent, if given), in a stable order. */
+export async function endUsersOf(db: Db, scope: { accountId: string; endUserId?: string; agentId?: string | null }): Promise<string[]> {
   const rows = await db.query<{ end_user_id: string }>(
-    'select distinct end_user_id from memories where account_id = $1 and ($2::text is null or end_user_id = $2) order by end_user_id',
-    [accountId, endUserId ?? null],
+    `select distinct end_user_id from memories where account_id = $1 and ($2::text is null or end_user_id = $2) and ($3::text is null or agent_id = $3)
+     order by end_user_id`,
+    [scope.accountId, scope.endUserId ?? null, scope.agentId ?? null],
   );
   return rows.map((row) => row.end_user_id);
 }

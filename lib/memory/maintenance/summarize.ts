@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { parseVectorLiteral, type Db } from '@/lib/db';
 import { insertMemories } from '@/lib/memory/records/insert';
@@ -34,10 +35,13 @@ async function writeSummary(ctx: Ctx, members: Member[]): Promise<string> {
   return result.text.trim().slice(0, 2_000) || extractiveSummary(members);
 }
 
-/** Summaries whose sources changed (a source deleted, archived or superseded) are removed; the next run rebuilds them. */
-export async function removeStaleSummaries(db: Db, accountId: string, endUserId: string): Promise<number> {
+/**
+ * Summaries whose sources changed (a source deleted, archived or superseded) are removed; the next run rebuilds them.
+ * With an agent (an agent-scoped key's run), only that agent's summaries.
+ */
+export async function removeStaleSummaries(db: Db, scope: { accountId: string; endUserId: string; agentId?: string | null }): Promise<number> {
   const rows = await db.query(
-    `delete from memories s where s.account_id = $1 and s.end_user_id = $2 and s.source = 'summary'
+    `delete from memories s where s.account_id = $1 and s.end_user_id = $2 and s.source = 'summary' and ($4::text is null or s.agent_id = $4)
        and (
          (select count(*) from summary_sources ss join memories m on m.id = ss.source_id
           where ss.summary_id = s.id and m.archived_at is null and m.superseded_by is null) < $3
@@ -45,7 +49,7 @@ export async function removeStaleSummaries(db: Db, accountId: string, endUserId:
                     where ss.summary_id = s.id and (m.archived_at is not null or m.superseded_by is not null))
        )
      returning s.id`,
-    [accountId, endUserId, MIN_CLUSTER],
+    [scope.accountId, scope.endUserId, MIN_CLUSTER, scope.agentId ?? null],
   );
   return rows.length;
 }
@@ -53,20 +57,23 @@ export async function removeStaleSummaries(db: Db, accountId: string, endUserId:
 /**
  * Clusters one end user's memories by embedding similarity and keeps one summary memory per cluster, linked to
  * its sources. Re-running with the same clusters changes nothing; a changed cluster gets a fresh summary and
- * summaries of clusters that no longer exist are removed.
+ * summaries of clusters that no longer exist are removed. An agent-scoped key clusters its agent's memories and keeps
+ * its agent's summaries (written with that agent); an unscoped run clusters all and keeps the summaries of no agent.
  */
 export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
+  const agentId = agentScopeOf(ctx.caller) ?? null;
   const rows = await ctx.db.query<{ id: string; content: string; importance: number; embedding: string }>(
     `select id, content, importance, embedding::text as embedding from memories
-     where account_id = $1 and end_user_id = $2 and archived_at is null and superseded_by is null and source <> 'summary' and embedding is not null
+     where account_id = $1 and end_user_id = $2 and ($4::text is null or agent_id = $4)
+       and archived_at is null and superseded_by is null and source <> 'summary' and embedding is not null
      order by created_at, id limit $3`,
-    [ctx.account.id, endUserId, MAX_MEMORIES_PER_USER],
+    [ctx.account.id, endUserId, MAX_MEMORIES_PER_USER, agentId],
   );
   const members: Member[] = rows.map((row) => ({ id: row.id, content: row.content, importance: Number(row.importance), embedding: parseVectorLiteral(row.embedding) }));
   const clusters = clusterByCentroid(members, CLUSTER_SIMILARITY).filter((cluster) => cluster.length >= MIN_CLUSTER);
   const existing = await ctx.db.query<{ id: string; cluster_key: string }>(
-    "select id, cluster_key from memories where account_id = $1 and end_user_id = $2 and source = 'summary'",
-    [ctx.account.id, endUserId],
+    "select id, cluster_key from memories where account_id = $1 and end_user_id = $2 and source = 'summary' and agent_id is not distinct from $3",
+    [ctx.account.id, endUserId, agentId],
   );
   const existingKeys = new Map(existing.map((row) => [row.cluster_key, row.id]));
   const wanted = clusters.map((cluster) => ({ cluster, key: clusterKey(cluster.map((m) => m.id)) }));
@@ -77,8 +84,9 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
   return ctx.db.transaction(async (tx) => {
     const keep = new Set(wanted.map((entry) => entry.key));
     const removed = await tx.query(
-      "delete from memories where account_id = $1 and end_user_id = $2 and source = 'summary' and not (cluster_key = any($3::text[])) returning id",
-      [ctx.account.id, endUserId, [...keep]],
+      `delete from memories where account_id = $1 and end_user_id = $2 and source = 'summary' and agent_id is not distinct from $4
+         and not (cluster_key = any($3::text[])) returning id`,
+      [ctx.account.id, endUserId, [...keep], agentId],
     );
     for (const [i, entry] of fresh.entries()) {
       const importance = entry.cluster.reduce((sum, m) => sum + m.importance, 0) / entry.cluster.length;
@@ -86,7 +94,7 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
       const [summary] = await insertMemories(
         tx,
         ctx,
-        [{ endUserId, content: texts[i]!, category: 'summary', importance, source: 'summary', clusterKey: entry.key, metadata: { source_count: entry.cluster.length }, embedding: vectors[i]! }],
+        [{ endUserId, agentId, content: texts[i]!, category: 'summary', importance, source: 'summary', clusterKey: entry.key, metadata: { source_count: entry.cluster.length }, embedding: vectors[i]! }],
         'derived',
       );
       for (const member of entry.cluster) {

@@ -55,12 +55,16 @@ export async function getMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: s
   return row;
 }
 
-/** The supersession chain a memory belongs to, oldest first, each with its validity window. */
+/**
+ * The supersession chain a memory belongs to, oldest first, each with its validity window. A chain can cross agents
+ * (an unscoped write supersedes every agent's fact), so an agent-scoped key sees only its agent's links of it.
+ */
 export async function getMemoryHistory({ ctx, input }: { ctx: Ctx; input: { memoryId: string } }) {
+  const agentId = agentScopeOf(ctx.caller) ?? null;
   const owned = await queryOne<{ id: string }>(ctx.db, 'select m.id from memories m where m.id = $1 and m.account_id = $2 and ($3::text is null or m.agent_id = $3)', [
     input.memoryId,
     ctx.account.id,
-    agentScopeOf(ctx.caller) ?? null,
+    agentId,
   ]);
   if (!owned) throw notFound();
   const rows = await ctx.db.query<MemoryRow>(
@@ -72,9 +76,9 @@ export async function getMemoryHistory({ ctx, input }: { ctx: Ctx; input: { memo
        union select m.superseded_by from memories m join newer n on m.id = n.id where m.account_id = $2 and m.superseded_by is not null
      )
      select ${MEMORY_COLUMNS}, ${ENTITY_NAMES} from memories m
-     where m.account_id = $2 and m.id in (select id from older union select id from newer)
+     where m.account_id = $2 and m.id in (select id from older union select id from newer) and ($3::text is null or m.agent_id = $3)
      order by m.valid_from asc, m.created_at asc, m.id`,
-    [input.memoryId, ctx.account.id],
+    [input.memoryId, ctx.account.id, agentId],
   );
   return { rows, current: rows.find((row) => row.superseded_by === null && row.archived_at === null)?.id ?? null };
 }

@@ -1,3 +1,4 @@
+import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { queryOne } from '@/lib/db';
 import { planOf } from '@/lib/billing/plans';
@@ -17,7 +18,10 @@ interface StatsRow {
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
 
-/** Aggregates over the account (or one end user), with usage this period against the plan. */
+/**
+ * Aggregates over the account (or one end user), with usage this period against the plan. An agent-scoped key's
+ * memory figures are its agent's only; usage and plan stay the account's (the plan's counters are kept per account).
+ */
 export async function getMemoryStats({ ctx, input }: { ctx: Ctx; input: { external_user_id?: string } }) {
   const now = ctx.now();
   const row = (await queryOne<StatsRow>(
@@ -30,8 +34,8 @@ export async function getMemoryStats({ ctx, input }: { ctx: Ctx; input: { extern
             coalesce(sum(access_count), 0)::int as total_access,
             count(*) filter (where created_at > $3::timestamptz - interval '24 hours')::int as last_24h,
             min(created_at) as oldest, max(created_at) as newest
-     from memories where account_id = $1 and ($2::text is null or end_user_id = $2)`,
-    [ctx.account.id, input.external_user_id ?? null, now],
+     from memories where account_id = $1 and ($2::text is null or end_user_id = $2) and ($4::text is null or agent_id = $4)`,
+    [ctx.account.id, input.external_user_id ?? null, now, agentScopeOf(ctx.caller) ?? null],
   ))!;
   const usage = await readUsage(ctx.db, ctx.account.id, now);
   const plan = planOf(ctx.account.plan);

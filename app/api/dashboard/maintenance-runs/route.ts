@@ -1,6 +1,6 @@
 // GET /api/dashboard/maintenance-runs – the account's maintenance runs, newest first
 import { OPERATIONS } from '@/lib/api/operations';
 import { route } from '@/lib/api/route';
-import { listRuns } from '@/lib/memory/maintenance/runs';
+import { listMaintenanceRuns } from '@/lib/memory/maintenance/runs';
 
-export const GET = route(OPERATIONS.dashboardMaintenanceRuns, ({ ctx, query }) => listRuns(ctx.db, { accountId: ctx.account.id, ...query }));
+export const GET = route(OPERATIONS.dashboardMaintenanceRuns, ({ ctx, query }) => listMaintenanceRuns({ ctx, input: query }));
