@@ -189,6 +189,25 @@ describe('search', () => {
     for (const result of loose.body.results) expect(result.similarity).toBeGreaterThanOrEqual(0.2);
   });
 
+  it('links memories of one session (metadata.session_id): each keeps the texts around it and ranks with the one before', async () => {
+    const user = 'session@example.com';
+    const question = await store(alice, { content: 'Which city should we pick for the offsite in June?', external_user_id: user, metadata: { session_id: 's1' }, timestamp: '2026-06-01T10:00:00Z' });
+    const answer = await store(alice, { content: 'Lisbon, the team voted for it.', external_user_id: user, metadata: { session_id: 's1' }, timestamp: '2026-06-01T10:01:00Z' });
+    await store(alice, { content: 'Lisbon has great custard tarts.', external_user_id: user, metadata: { session_id: 's2' }, timestamp: '2026-06-02T09:00:00Z' });
+    const rows = await app.services.db.query<{ id: string; conversation_id: string; context: string | null; has_context_vector: boolean; created_at: Date }>(
+      'select id, conversation_id, context, context_embedding is not null as has_context_vector, created_at from memories where end_user_id = $1 order by created_at',
+      [user],
+    );
+    expect(rows.map((row) => [row.conversation_id, row.has_context_vector])).toEqual([['s1', false], ['s1', true], ['s2', false]]);
+    expect(rows[0]!.context).toBe('Lisbon, the team voted for it.');
+    expect(rows[1]!.context).toBe('Which city should we pick for the offsite in June?');
+    expect(new Date(rows[1]!.created_at).toISOString()).toBe('2026-06-01T10:01:00.000Z');
+    // The answer is found by the words of its question.
+    const found = await searchPost(alice, { query: 'Where is the offsite?', external_user_id: user, limit: 2, similarity_threshold: 0 });
+    expect(found.body.results.map((r: { memory: { id: string } }) => r.memory.id)).toContain(answer.body.memory.id);
+    expect(found.body.results.map((r: { memory: { id: string } }) => r.memory.id)).toContain(question.body.memory.id);
+  });
+
   it('never returns another end user or another account', async () => {
     const res = await searchPost(alice, { query: 'VS Code editor', external_user_id: 'search@example.com', similarity_threshold: 0 , limit: 100 });
     const contents = res.body.results.map((r: { memory: { content: string } }) => r.memory.content);

@@ -10,6 +10,9 @@ import { baseImportanceOf } from './importance';
 import { insertMemories } from './insert';
 import type { MemoryRow } from './row';
 
+/** How much of the memories around it a stored memory keeps as searchable context. */
+const CONTEXT_CHARS = 2_000;
+
 /** The session a memory belongs to: `conversation_id`, else the reference's `metadata.session_id`. */
 function sessionOf(input: StoreMemoryInput): string | null {
   const fromMetadata = input.metadata.session_id;
@@ -21,9 +24,9 @@ function sessionOf(input: StoreMemoryInput): string | null {
 
 /** The memory said just before, in the same session of the same end user (and agent). */
 async function previousInSession(tx: Db, ctx: Ctx, scope: { endUserId: string; agentId: string | null; session: string; before: Date }) {
-  return queryOne<{ content: string; embedding: string }>(
+  return queryOne<{ id: string; content: string; embedding: string }>(
     tx,
-    `select m.content, m.embedding::text as embedding from memories m
+    `select m.id, m.content, m.embedding::text as embedding from memories m
      where m.account_id = $1 and m.end_user_id = $2 and m.agent_id is not distinct from $3 and m.conversation_id = $4
        and m.created_at <= $5 and m.archived_at is null and m.embedding is not null
      order by m.created_at desc, m.id desc limit 1`,
@@ -34,7 +37,8 @@ async function previousInSession(tx: Db, ctx: Ctx, scope: { endUserId: string; a
 /**
  * Embeds and stores one memory for one end user; the row is written whole or not at all. Its base importance comes
  * from what it says (categorize); a memory of a session is ranked, as an ingested turn is, with the one before it
- * (context vector, and that memory's text as its context) and shares the session's conversation boost.
+ * (context vector; the texts before and after it as its context, as ingest keeps) and shares the session's
+ * conversation boost.
  */
 export async function storeMemory({ ctx, input }: { ctx: Ctx; input: StoreMemoryInput }): Promise<MemoryRow> {
   const maxChars = ctx.env.MAX_MEMORY_CHARS;
@@ -48,13 +52,17 @@ export async function storeMemory({ ctx, input }: { ctx: Ctx; input: StoreMemory
   const category = categorize(input.content);
   const [row] = await ctx.db.transaction(async (tx) => {
     const previous = session ? await previousInSession(tx, ctx, { endUserId: input.external_user_id, agentId, session, before: saidAt }) : undefined;
+    // As an ingested turn keeps the turns before and after it: the memory before this one gains this one's text.
+    if (previous) {
+      await tx.query('update memories set context = left(concat_ws(chr(10), context, $3::text), $4) where id = $1 and account_id = $2', [previous.id, ctx.account.id, input.content, CONTEXT_CHARS]);
+    }
     return insertMemories(tx, ctx, [
       {
         endUserId: input.external_user_id,
         agentId,
         conversationId: session,
         content: input.content,
-        context: previous?.content.slice(0, 2_000) ?? null,
+        context: previous?.content.slice(0, CONTEXT_CHARS) ?? null,
         metadata: input.metadata,
         category,
         baseImportance: baseImportanceOf(category),
