@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The suite uses two programs from Debian: Chromium for the browser tests (Playwright cannot download browsers
-# here) and redis-server for the Upstash rate-limit path. Installs whichever is missing when run as root.
+# The suite uses three programs from Debian: Chromium for the browser tests (Playwright cannot download browsers
+# here), redis-server for the Upstash rate-limit path, and a PostgreSQL server for the statement-timeout tests. Installs whichever is missing when run as root.
 set -euo pipefail
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# A real PostgreSQL server for the statement-timeout tests (PGlite does not honour statement_timeout).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages for the tests: ${missing[*]}…"
 if [ "$(id -u)" = "0" ]; then

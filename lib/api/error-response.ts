@@ -17,6 +17,8 @@ export function errorResponse(error: unknown, requestId: string, headers: Record
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isConnectionFailure(error)) return new ApiError('unavailable', 'The database is unavailable. Please retry shortly.', { cause: error });
+  // 57014: the statement ran past its statement_timeout (lib/db/postgres.ts), so one request cannot hold the database.
+  if ((error as { code?: unknown })?.code === '57014') return new ApiError('timeout', 'The database took too long to answer. Please retry.', { cause: error });
   return new ApiError('internal', 'Internal server error', { cause: error });
 }
 

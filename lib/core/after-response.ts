@@ -8,13 +8,19 @@ const pending = new Set<Promise<unknown>>();
  * in the background). Failures are logged; tasks retry themselves where it matters.
  */
 export function defer(task: () => Promise<unknown>): void {
-  const run = () => task().catch((error: unknown) => log.error('deferred task failed', describeError(error)));
+  const run = () => track(task().catch((error: unknown) => log.error('deferred task failed', describeError(error))));
   try {
+    // Tracked here too, so a graceful shutdown (instrumentation.ts) can wait for work started after a response.
     after(run);
   } catch {
-    const promise = run().finally(() => pending.delete(promise));
-    pending.add(promise);
+    void run();
   }
+}
+
+function track(promise: Promise<unknown>): Promise<unknown> {
+  const tracked = promise.finally(() => pending.delete(tracked));
+  pending.add(tracked);
+  return tracked;
 }
 
 const openBatches = new Map<string, unknown[]>();
@@ -38,9 +44,23 @@ export function deferBatch<T>(key: string, item: T, flush: (items: T[]) => Promi
   });
 }
 
-/** Waits for background work started outside a request scope (tests, graceful shutdown). */
-export async function drainDeferred(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
+/**
+ * Waits for deferred work that has started (tests, graceful shutdown), including work deferred while waiting.
+ * With timeoutMs, gives up after that long; resolves true when everything finished, false on the timeout.
+ */
+export async function drainDeferred(options: { timeoutMs?: number } = {}): Promise<boolean> {
+  const drain = async () => {
+    while (pending.size > 0) await Promise.all([...pending]);
+    return true;
+  };
+  if (options.timeoutMs === undefined) return drain();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.timeoutMs)));
+  try {
+    return await Promise.race([drain(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function withRetry<T>(task: () => Promise<T>, attempts = 3, delayMs = 100): Promise<T> {

@@ -12,6 +12,7 @@ function wrap(target: Queryable, root: PGlite): Db {
       const result = await target.query<Row>(sql, params.map((p) => (p === undefined ? null : p)));
       return result.rows;
     },
+    // PGlite does not honour statement_timeout (one WASM thread, no timer interrupts), so a transaction's options are ignored.
     async transaction<T>(fn: (tx: Db) => Promise<T>) {
       // PGlite is one connection: a transaction holds it, so nested calls reuse the same transaction.
       if (target !== root) return fn(wrap(target, root));

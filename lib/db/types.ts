@@ -1,5 +1,9 @@
 export type SqlParam = string | number | boolean | null | Date | string[] | undefined;
 
+export interface TransactionOptions {
+  statementTimeoutMs?: number;
+}
+
 /**
  * The one SQL client interface. Queries are parameterised ($1, $2, …); never concatenate input into SQL.
  * json/jsonb parameters are passed as JSON text (JSON.stringify) and cast in SQL (`$1::jsonb`).
@@ -7,9 +11,13 @@ export type SqlParam = string | number | boolean | null | Date | string[] | unde
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
   query<Row = Record<string, unknown>>(sql: string, params?: SqlParam[]): Promise<Row[]>;
-  /** Runs fn inside one transaction; everything fn does through `tx` commits or rolls back together. */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements without parameters (migrations). */
+  /**
+   * Runs fn inside one transaction; everything fn does through `tx` commits or rolls back together. A job that
+   * legitimately runs long statements (maintenance) passes a larger statementTimeoutMs (0: none) than the default
+   * every request's statements have; nested calls keep the outer transaction's.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations), without the statement timeout. */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -16,8 +16,15 @@ export interface RequestLogRow {
   durationMs: number;
 }
 
-/** One insert for every request logged since the last flush, and one counter update per account. */
+/**
+ * One insert for every request logged since the last flush, and one counter update per account, in one transaction:
+ * a flush that fails part-way leaves nothing behind, so its retry cannot count a request twice.
+ */
 async function writeRequestLog(db: Db, rows: RequestLogRow[], now: Date): Promise<void> {
+  await db.transaction((tx) => writeRequestLogIn(tx, rows, now));
+}
+
+async function writeRequestLogIn(db: Db, rows: RequestLogRow[], now: Date): Promise<void> {
   await db.query(
     `insert into request_log (account_id, api_key_id, request_id, method, path, status, duration_ms)
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])`,

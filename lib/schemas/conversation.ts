@@ -131,7 +131,7 @@ export const AccountStatusResponse = z.object({
   plan: z.string(),
   memoriesStored: z.int(),
   memoryLimit: z.int().nullable(),
-  storageUsedMb: z.number(),
+  storageUsedMb: z.number().describe('An estimate: active memories × the average size of the newest 200 (text, metadata, context, vector).'),
   storageLimitMb: z.number().nullable(),
   requestsToday: z.int(),
   rateLimitPerMin: z.int().nullable(),

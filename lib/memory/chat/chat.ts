@@ -13,6 +13,7 @@ import { insertMemories } from '@/lib/memory/records/insert';
 import { hybridSearch, type RankedMemory } from '@/lib/memory/search/hybrid';
 import { recordUse } from '@/lib/memory/records/access';
 import { roundScore } from '@/lib/memory/records/views';
+import { describeError, log } from '@/lib/log';
 
 /** Chat retrieves as POST /v1/search does (hybridSearch); a memory with no shared keyword needs at least this cosine similarity. */
 export const CHAT_SIMILARITY_THRESHOLD = 0.25;
@@ -74,58 +75,70 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   };
 }
 
-/** After the reply: store the message as a memory and append the thread (tokens were metered by ctx.llm). Retried; never blocks the reply. */
-function persistAfterReply(ctx: Ctx, prepared: Prepared, reply: string | null): void {
+/**
+ * After the reply, before the answer says so: store the message as a memory and append the thread (tokens were
+ * metered by ctx.llm). Returns whether the memory row was written, which is what `memory_created` reports: the locked
+ * quota re-check may refuse it, and a write that fails its retries is logged and reported as not created. Only the
+ * access counts of the memories used wait until after the response.
+ */
+async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | null): Promise<boolean> {
   const { input } = prepared;
-  defer(() =>
-    withRetry(() =>
+  const agentId = agentScopeOf(ctx.caller) ?? null;
+  let created = false;
+  try {
+    created = await withRetry(() =>
       ctx.db.transaction(async (tx) => {
         const now = ctx.now();
-        // Over the plan's memory limit the message is simply not stored (the reply still went out).
-        if (prepared.storeMessage) {
-          await insertMemories(
-            tx,
-            ctx,
-            [
-              {
-                endUserId: input.external_user_id,
-                agentId: agentScopeOf(ctx.caller) ?? null,
-                conversationId: input.conversation_id ?? null,
-                content: input.message,
-                metadata: { source: 'chat' },
-                category: prepared.category,
-                baseImportance: baseImportanceOf(prepared.category),
-                source: 'chat',
-                embedding: prepared.embedding,
-                createdAt: now,
-              },
-            ],
-            'if-room',
-          );
-        }
+        // Over the plan's memory limit the message is simply not stored (the reply still goes out).
+        const written = prepared.storeMessage
+          ? await insertMemories(
+              tx,
+              ctx,
+              [
+                {
+                  endUserId: input.external_user_id,
+                  agentId,
+                  conversationId: input.conversation_id ?? null,
+                  content: input.message,
+                  metadata: { source: 'chat' },
+                  category: prepared.category,
+                  baseImportance: baseImportanceOf(prepared.category),
+                  source: 'chat',
+                  embedding: prepared.embedding,
+                  createdAt: now,
+                },
+              ],
+              'if-room',
+            )
+          : [];
         if (input.conversation_id) {
           await tx.query(
             `insert into chat_messages (account_id, end_user_id, agent_id, conversation_id, role, content, created_at)
              select $1, $2, $7, $3, m.role, m.content, $4::timestamptz + (m.ord * interval '1 millisecond')
              from (values ('user', $5::text, 0), ('assistant', $6::text, 1)) as m(role, content, ord)
              where m.content is not null`,
-            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply, agentScopeOf(ctx.caller) ?? null],
+            [ctx.account.id, input.external_user_id, input.conversation_id, now, input.message, reply, agentId],
           );
         }
-        await recordUse({ ...ctx, db: tx }, prepared.used.map((memory) => memory.id));
+        return written.some((row) => row !== null);
       }),
-    ),
-  );
+    );
+  } catch (error) {
+    log.error('chat turn not stored', describeError(error));
+  }
+  const usedIds = prepared.used.map((memory) => memory.id);
+  if (usedIds.length > 0) defer(() => withRetry(() => recordUse(ctx, usedIds)));
+  return created;
 }
 
 const usedMemoriesView = (prepared: Prepared) =>
   prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(memory.similarity) }));
 
-function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult) {
+function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult, memoryCreated: boolean) {
   return {
     reply: result.text,
     used_memories: usedMemoriesView(prepared),
-    memory_created: prepared.storeMessage,
+    memory_created: memoryCreated,
     conversation_id: prepared.input.conversation_id ?? null,
     mode: ctx.llm.mode,
     model: ctx.llm.model,
@@ -140,11 +153,11 @@ export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput;
     result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal });
   } catch (error) {
     // The user's message is kept even when the model fails.
-    persistAfterReply(ctx, prepared, null);
+    await persistTurn(ctx, prepared, null);
     throw error;
   }
-  persistAfterReply(ctx, prepared, result.text);
-  return shapeReply(ctx, prepared, result);
+  const memoryCreated = await persistTurn(ctx, prepared, result.text);
+  return shapeReply(ctx, prepared, result, memoryCreated);
 }
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -163,13 +176,16 @@ export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: Chat
       const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(sse(event, data)));
       send('memories', { used_memories: usedMemoriesView(prepared) });
       const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort.signal });
+      let persisted = false;
       try {
         for await (const delta of llmStream.textStream) send('delta', { text: delta });
         const result = await llmStream.result;
-        persistAfterReply(ctx, prepared, result.text);
-        send('done', shapeReply(ctx, prepared, result));
+        persisted = true;
+        const memoryCreated = await persistTurn(ctx, prepared, result.text);
+        send('done', shapeReply(ctx, prepared, result, memoryCreated));
       } catch (error) {
-        persistAfterReply(ctx, prepared, null);
+        // A client gone before `done` must not store the turn a second time.
+        if (!persisted) await persistTurn(ctx, prepared, null);
         const detail = error instanceof Error && 'code' in error ? error.message : 'The language model failed. Please retry.';
         if (!abort.signal.aborted) send('error', { detail });
       } finally {

@@ -3,9 +3,27 @@ import { agentScopeOf, forbidden } from '@/lib/core/access';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { ApiError } from '@/lib/errors';
 import { insertMemories } from '@/lib/memory/records/insert';
+import { Metadata } from '@/lib/schemas/common';
 import { ExportLine, type ExportLineT } from '@/lib/schemas/portability';
 
-function parseLines(text: string): ExportLineT[] {
+/** A memory's context (the turns around it) in an import; what the service itself writes is far shorter. */
+export const IMPORT_CONTEXT_MAX_CHARS = 8_000;
+
+type Issue = { type: string; loc: (string | number)[]; msg: string };
+
+/** The caps POST /v1/memory applies to what a line may store (ExportLine alone only bounds the body). */
+function capIssues(line: ExportLineT, lineNumber: number, maxChars: number): Issue[] {
+  const issues: Issue[] = [];
+  if (line.content.length > maxChars) issues.push({ type: 'too_big', loc: ['body', lineNumber, 'content'], msg: `content exceeds the maximum of ${maxChars} characters` });
+  const metadata = Metadata.safeParse(line.metadata);
+  if (!metadata.success) issues.push(...metadata.error.issues.map((issue) => ({ type: issue.code, loc: ['body', lineNumber, 'metadata', ...issue.path.map(String)], msg: issue.message })));
+  if (line.context !== null && (line.context.length > IMPORT_CONTEXT_MAX_CHARS || line.context.includes('\u0000'))) {
+    issues.push({ type: 'too_big', loc: ['body', lineNumber, 'context'], msg: `context must be at most ${IMPORT_CONTEXT_MAX_CHARS} characters, without NUL characters` });
+  }
+  return issues;
+}
+
+function parseLines(text: string, maxChars: number): ExportLineT[] {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
   return lines.map((line, index) => {
     let json: unknown;
@@ -18,6 +36,8 @@ function parseLines(text: string): ExportLineT[] {
     if (!result.success) {
       throw new ApiError('validation', 'Validation error', { details: result.error.issues.map((issue) => ({ type: issue.code, loc: ['body', index + 1, ...issue.path.map(String)], msg: issue.message })) });
     }
+    const issues = capIssues(result.data, index + 1, maxChars);
+    if (issues.length > 0) throw new ApiError('validation', 'Validation error', { details: issues });
     return result.data;
   });
 }
@@ -29,7 +49,7 @@ function parseLines(text: string): ExportLineT[] {
  */
 export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: string } }) {
   const model = `${ctx.embedder.id}@${ctx.embedder.dimensions}`;
-  const parsed = parseLines(input.text);
+  const parsed = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
   const agent = agentScopeOf(ctx.caller);
   if (agent && parsed.some((line) => line.agent_id !== agent)) throw forbidden();
   const needEmbedding = parsed.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
