@@ -6,7 +6,8 @@ import { signUpWithKey } from '@/tests/e2e/helpers';
 
 // The retrieval evaluation on our own small dataset, through the real HTTP API of the production build.
 test('evaluation: hybrid search finds the evidence of our fixture conversation', async ({ request, baseURL }) => {
-  test.setTimeout(120_000);
+  // Over 120 requests: the Pro plan's per-minute limit paces it once (the client waits out Retry-After).
+  test.setTimeout(300_000);
   const { apiKey } = await signUpWithKey(request);
   const dataset = loadDataset(path.join('tests', 'fixtures', 'eval-mini.json'));
   const runs = await runEvaluation({ baseUrl: baseURL!, apiKey, dataset, modes: ['store', 'ingest'], runId: 'e2e' });

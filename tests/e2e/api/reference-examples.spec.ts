@@ -84,6 +84,10 @@ test.describe('Memory API over HTTP, as the reference documents it', () => {
   test('serves the OpenAPI document generated from the schemas', async ({ request }) => {
     const doc = await (await request.get('/api/v1/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.paths['/v1/memory/search'].post.requestBody.content['application/json'].schema.required).toEqual(['query', 'external_user_id']);
+    const search = doc.paths['/v1/memory/search'].post;
+    expect(search.operationId).toBe('searchMemories');
+    expect(search.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SearchMemoriesBody' });
+    expect(doc.components.schemas.SearchMemoriesBody.required).toEqual(['query', 'external_user_id']);
+    expect(search.responses['429']).toEqual({ $ref: '#/components/responses/RateLimited' });
   });
 });
