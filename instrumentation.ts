@@ -14,10 +14,10 @@ export async function register(): Promise<void> {
     const drained = await drainDeferred({ timeoutMs: DRAIN_TIMEOUT_MS });
     if (!drained) log.error('shutdown: deferred work still running after the drain timeout', { timeoutMs: DRAIN_TIMEOUT_MS });
     try {
-      const { getServices } = await import('@/lib/services');
-      await (await getServices()).db.close();
+      const { closeServices } = await import('@/lib/services');
+      await closeServices();
     } catch {
-      // no database was opened, or it is already closed
+      // the database failed to open, or is already closed
     }
     process.exit(signal === 'SIGTERM' ? 143 : 130);
   };

@@ -74,3 +74,10 @@ export function getServices(): Promise<Services> {
 export function setServices(services: Services | undefined): void {
   holder.__memoryLayerServices = services ? Promise.resolve(services) : undefined;
 }
+
+/** Closes the database if services were started (shutdown); never starts them just to close them. */
+export async function closeServices(): Promise<void> {
+  const started = holder.__memoryLayerServices;
+  holder.__memoryLayerServices = undefined;
+  if (started) await (await started).db.close();
+}
