@@ -18,6 +18,8 @@ export interface EvalOptions {
   modes: EvalMode[];
   categories?: number[];
   concurrency?: number;
+  /** Which search paths to score per mode (default: all four). */
+  paths?: Partial<Record<EvalMode, SearchPath[]>>;
   /** Prefix for end user ids, so several runs can share one account. */
   runId?: string;
   log?: (line: string) => void;
@@ -111,7 +113,7 @@ export async function runEvaluation(options: EvalOptions): Promise<RunResult[]> 
   const runs: RunResult[] = [];
   for (const mode of options.modes) {
     // Every path on the same memories; the default /v1/memory/search path twice, to show repeated questions change nothing.
-    const paths: SearchPath[] = ['memory-search', 'memory-search-semantic', 'hybrid-search', 'memory-search-again'];
+    const paths: SearchPath[] = options.paths?.[mode] ?? ['memory-search', 'memory-search-semantic', 'hybrid-search', 'memory-search-again'];
     const results = new Map<SearchPath, QuestionResult[]>(paths.map((p) => [p, []]));
     const contextStats = { tokens: 0, calls: 0, evidenceFound: 0, evidenceTotal: 0 };
     for (const conversation of options.dataset.conversations) {
@@ -146,7 +148,7 @@ export async function runEvaluation(options: EvalOptions): Promise<RunResult[]> 
         overall: score(all),
         byCategory,
         latency: { p50: percentile(all.map((r) => r.latencyMs), 50), p95: percentile(all.map((r) => r.latencyMs), 95) },
-        context: path === 'memory-search' && contextStats.calls ? { avgTokens: contextStats.tokens / contextStats.calls, evidenceRecall: contextStats.evidenceFound / Math.max(1, contextStats.evidenceTotal) } : null,
+        context: path === paths[0] && contextStats.calls ? { avgTokens: contextStats.tokens / contextStats.calls, evidenceRecall: contextStats.evidenceFound / Math.max(1, contextStats.evidenceTotal) } : null,
       });
     }
   }
