@@ -2,7 +2,6 @@ import type { Ctx } from '@/lib/core/context';
 import { defer, withRetry } from '@/lib/core/after-response';
 import { agentScopeOf } from '@/lib/core/access';
 import type { ChatInput } from '@/lib/schemas/chat';
-import { hasMemoryRoom } from '@/lib/metering/quotas';
 import { queryOne } from '@/lib/db';
 import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './prompt';
@@ -46,7 +45,7 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
 /** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
 async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
-  const [used, history, duplicate, roomLeft] = await Promise.all([
+  const [used, history, duplicate] = await Promise.all([
     hybridSearch(ctx, {
       endUserId: input.external_user_id,
       text: input.message,
@@ -61,7 +60,6 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
       'select 1 from memories where account_id = $1 and end_user_id = $2 and agent_id is not distinct from $4 and content = $3 and archived_at is null limit 1',
       [ctx.account.id, input.external_user_id, input.message, agentScopeOf(ctx.caller) ?? null],
     ),
-    hasMemoryRoom(ctx.db, ctx, 1),
   ]);
   const system = buildSystemPrompt(used.map((memory) => ({ content: memory.content, score: memory.similarity })));
   return {
@@ -70,7 +68,8 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
     used,
     system,
     messages: [...history, { role: 'user', content: input.message }],
-    storeMessage: !isTrivialMessage(input.message) && !duplicate && roomLeft,
+    // Whether the plan has room is decided once, by the locked check of the write itself (insertMemories 'if-room').
+    storeMessage: !isTrivialMessage(input.message) && !duplicate,
     category: categorize(input.message),
   };
 }
