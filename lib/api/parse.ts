@@ -48,9 +48,7 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, location: Loc
 
 /** Reads a JSON body within maxBytes: 413 when larger, 415 for a non-JSON type, 400 when it is not JSON. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new ApiError('payload_too_large', `Request body exceeds the maximum of ${maxBytes} bytes`);
-  const text = await readTextWithin(request, maxBytes);
+  const text = await readTextBody(request, maxBytes);
   if (text.trim() === '') return {};
   const type = request.headers.get('content-type') ?? '';
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
@@ -63,14 +61,14 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-/** Reads a body as text within maxBytes (413 when larger). */
-export async function readTextBody(request: Request, maxBytes: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new ApiError('payload_too_large', `Request body exceeds the maximum of ${maxBytes} bytes`);
-  return readTextWithin(request, maxBytes);
-}
+const payloadTooLarge = (maxBytes: number) => new ApiError('payload_too_large', `Request body exceeds the maximum of ${maxBytes} bytes`);
 
-async function readTextWithin(request: Request, maxBytes: number): Promise<string> {
+/**
+ * Reads a body as text, refusing (`tooLarge`, 413 by default) a declared or actual size over maxBytes without
+ * reading further: the one bounded reader of request bodies, for the API and the auth endpoints alike.
+ */
+export async function readTextBody(request: Request, maxBytes: number, tooLarge: () => Error = () => payloadTooLarge(maxBytes)): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge();
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -81,7 +79,7 @@ async function readTextWithin(request: Request, maxBytes: number): Promise<strin
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new ApiError('payload_too_large', `Request body exceeds the maximum of ${maxBytes} bytes`);
+      throw tooLarge();
     }
     chunks.push(value);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, log } from '@/lib/log';
 import { getServices, type Services } from '@/lib/services';
+import { readTextBody } from '@/lib/api/parse';
 import { clientAddressOf } from './client-address';
 import { GoTrueError } from './gotrue-error';
 
@@ -43,28 +44,9 @@ export function gotrueRoute(handler: (args: GoTrueRequest) => Promise<unknown>) 
 
 const tooLarge = () => new GoTrueError(413, 'request_too_large', `Request body exceeds the maximum of ${MAX_AUTH_BODY_BYTES} bytes`);
 
-/** Reads at most MAX_AUTH_BODY_BYTES (these endpoints take unauthenticated traffic before any throttle applies). */
-async function readBodyWithin(request: Request): Promise<string> {
-  if (Number(request.headers.get('content-length') ?? '0') > MAX_AUTH_BODY_BYTES) throw tooLarge();
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_AUTH_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function readJson(request: Request): Promise<unknown> {
-  const text = await readBodyWithin(request);
+  // At most MAX_AUTH_BODY_BYTES: these endpoints take unauthenticated traffic before any throttle applies.
+  const text = await readTextBody(request, MAX_AUTH_BODY_BYTES, tooLarge);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -2,6 +2,7 @@ import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { queryOne } from '@/lib/db';
 import { planOf } from '@/lib/billing/plans';
+import { ACTIVE } from '@/lib/memory/records/row';
 import { readUsage } from './usage-counters';
 
 /** Rows of the account read, newest first, to estimate the bytes of one memory (one index range scan, bounded). */
@@ -25,7 +26,7 @@ export async function getAccountStatus({ ctx }: { ctx: Ctx }) {
       ? queryOne<{ memories: number }>(ctx.db, 'select memory_count as memories from accounts where id = $1', [ctx.account.id])
       : queryOne<{ memories: number }>(
           ctx.db,
-          'select count(*)::int as memories from memories where account_id = $1 and agent_id = $2 and archived_at is null and superseded_by is null',
+          `select count(*)::int as memories from memories m where m.account_id = $1 and m.agent_id = $2 and ${ACTIVE}`,
           [ctx.account.id, agentId],
         ),
     queryOne<{ avg_bytes: number | null }>(

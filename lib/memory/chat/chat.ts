@@ -7,7 +7,6 @@ import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './prompt';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { categorize } from '@/lib/memory/ingest/extraction/rules';
-import { baseImportanceOf } from '@/lib/memory/records/importance';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { hybridSearch, type RankedMemory } from '@/lib/memory/search/hybrid';
 import { recordUse } from '@/lib/memory/records/access';
@@ -101,7 +100,6 @@ async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | null): 
                   content: input.message,
                   metadata: { source: 'chat' },
                   category: prepared.category,
-                  baseImportance: baseImportanceOf(prepared.category),
                   source: 'chat',
                   embedding: prepared.embedding,
                   createdAt: now,

@@ -6,7 +6,6 @@ import { queryOne, toVectorLiteral, type Db } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import type { ExtractedFact } from './extraction';
 import { writeGraph } from '@/lib/memory/records/graph';
-import { baseImportanceOf } from '@/lib/memory/records/importance';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { ACTIVE } from '@/lib/memory/records/row';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
@@ -159,7 +158,6 @@ async function storeFact(
       context: fact.context,
       metadata: context.metadata,
       category: fact.category,
-      baseImportance: baseImportanceOf(fact.category),
       slot: fact.slot,
       speaker: context.speaker,
       source: 'ingest',

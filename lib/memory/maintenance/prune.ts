@@ -57,7 +57,11 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
   const agentId = agentScopeOf(ctx.caller) ?? null;
   if (!input.dry_run) {
     const byUser = new Map<string, string[]>();
-    for (const candidate of candidates) byUser.set(candidate.external_user_id, [...(byUser.get(candidate.external_user_id) ?? []), candidate.id]);
+    for (const candidate of candidates) {
+      const ids = byUser.get(candidate.external_user_id) ?? [];
+      ids.push(candidate.id);
+      byUser.set(candidate.external_user_id, ids);
+    }
     let done = 0;
     for (const [endUserId, ids] of byUser) {
       await ctx.db.transaction(async (tx) => {

@@ -1,12 +1,12 @@
 import type { Ctx } from '@/lib/core/context';
 import { toVectorLiteral, type Db } from '@/lib/db';
 import { hasMemoryRoom, reserveMemories } from '@/lib/metering/quotas';
-import { DEFAULT_BASE_IMPORTANCE } from './importance';
+import { baseImportanceOf } from './importance';
 import { MEMORY_COLUMNS, type MemoryRow } from './row';
 
 type Timestamp = Date | string;
 
-/** A memory to write. Omitted fields take their defaults: a new id, base importance, dated now. */
+/** A memory to write. Omitted fields take their defaults: a new id, the base importance of its category, dated now. */
 export interface NewMemory {
   id?: string;
   endUserId: string;
@@ -78,8 +78,8 @@ export async function insertMemories(tx: Db, ctx: Pick<Ctx, 'account' | 'now'>, 
         memory.category ?? null,
         memory.slot ?? null,
         memory.speaker ?? null,
-        memory.importance ?? memory.baseImportance ?? DEFAULT_BASE_IMPORTANCE,
-        memory.baseImportance ?? memory.importance ?? DEFAULT_BASE_IMPORTANCE,
+        memory.importance ?? memory.baseImportance ?? baseImportanceOf(memory.category),
+        memory.baseImportance ?? memory.importance ?? baseImportanceOf(memory.category),
         memory.accessCount ?? 0,
         memory.lastAccessedAt ?? null,
         memory.source,

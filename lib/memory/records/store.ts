@@ -6,7 +6,6 @@ import { ApiError } from '@/lib/errors';
 import { categorize } from '@/lib/memory/ingest/extraction/rules';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import type { StoreMemoryInput } from '@/lib/schemas/memory';
-import { baseImportanceOf } from './importance';
 import { insertMemories } from './insert';
 import type { MemoryRow } from './row';
 
@@ -65,7 +64,6 @@ export async function storeMemory({ ctx, input }: { ctx: Ctx; input: StoreMemory
         context: previous?.content.slice(0, CONTEXT_CHARS) ?? null,
         metadata: input.metadata,
         category,
-        baseImportance: baseImportanceOf(category),
         source: 'api',
         createdAt: saidAt,
         embedding: embedding!,

@@ -4,7 +4,7 @@ import { agentScopeOf } from '@/lib/core/access';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { combinedScore } from '@/lib/memory/records/importance';
-import { MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
+import { ACTIVE, MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
 import { roundScore, toMemoryView } from '@/lib/memory/records/views';
 import { recordReadSoon } from '@/lib/memory/records/access';
 
@@ -30,7 +30,7 @@ export async function searchAccount({ ctx, input }: { ctx: Ctx; input: AccountSe
       `select * from (
          select ${MEMORY_COLUMNS}, 1 - (${distance}) as similarity
          from memories m
-         where m.account_id = $1 and m.archived_at is null and m.superseded_by is null and m.embedding is not null
+         where m.account_id = $1 and ${ACTIVE} and m.embedding is not null
            ${useIndex ? `and vector_dims(m.embedding) = ${dims}` : ''}
            and ($5::text is null or m.agent_id = $5)
          order by ${distance}
