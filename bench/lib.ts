@@ -185,7 +185,7 @@ function rssOf(pid: number): number {
 
 /** Signs up a dashboard user and creates an API key: the key for the API, the session for dashboard routes. */
 export async function createAccountAndKey(baseUrl: string): Promise<{ apiKey: string; accessToken: string }> {
-  const session = await (await fetch(`${baseUrl}/auth/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'benchmark-password' }) })).json();
+  const session = await (await fetch(`${baseUrl}/auth/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'benchmark-password' }) })).json();
   const key = await (await fetch(`${baseUrl}/v1/keys/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` }, body: JSON.stringify({ name: 'bench' }) })).json();
   return { apiKey: key.api_key as string, accessToken: session.access_token as string };
 }

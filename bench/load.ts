@@ -1,10 +1,20 @@
-// npm run load [-- --seconds 60 --concurrency 32 --port 3500]
-// Bounded load on loopback only: mixed store / search / chat / context traffic against the production build on a
-// fresh database, then checks that every acknowledged store (201) can be read back. Prints figures.
+// npm run load [-- --seconds 60 --concurrency 32 --port 3500 --scenario mixed|noisy]
+// Bounded load on loopback only, against the production build on a fresh database. Prints figures.
+//   mixed (default): store / search / chat / context traffic, then checks that every acknowledged store (201) can be
+//                    read back.
+//   noisy:           one tenant sends the worst inputs it can while another sends light requests; prints the latency
+//                    the light tenant saw (bench/noisy-neighbour.ts).
 import { parseArgs } from 'node:util';
 import { createAccountAndKey, ms, percentile, startServer } from './lib';
+import { runNoisyNeighbour } from './noisy-neighbour';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '32' }, port: { type: 'string', default: '3500' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '32' }, port: { type: 'string', default: '3500' }, scenario: { type: 'string', default: 'mixed' } },
+});
+if (values.scenario === 'noisy') {
+  process.exitCode = (await runNoisyNeighbour({ seconds: Number(values.seconds), port: Number(values.port) })) ? 0 : 1;
+  process.exit();
+}
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const USERS = 50;
