@@ -20,6 +20,7 @@ import {
   AccountSearchResponse,
   BillingResponse,
   CheckoutBody,
+  DashboardContextResponse,
   DashboardSearchBody,
   EndUserParams,
   EndUsersQuery,
@@ -380,6 +381,15 @@ export const OPERATIONS = {
   dashboardDeleteMemory: op({ operationId: 'dashboardDeleteMemory', method: 'DELETE', path: '/api/dashboard/memories/{memory_id}', summary: 'Delete one memory', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: MemoryIdParams, response: DeleteMemoryResponse }),
   dashboardMemoryHistory: op({ operationId: 'dashboardMemoryHistory', method: 'GET', path: '/api/dashboard/memories/{memory_id}/history', summary: 'The supersession chain of a memory', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: MemoryIdParams, response: MemoryHistoryResponse }),
   dashboardSearch: op({ operationId: 'dashboardSearch', method: 'POST', path: '/api/dashboard/memories/search', summary: "Semantic search in one end user's memories or across the account", tag: 'Dashboard', audience: 'dashboard', auth: 'session', body: DashboardSearchBody, response: AccountSearchResponse, meter: { search: true }, errors: [502] }),
+  dashboardExplainSearch: op({ operationId: 'dashboardExplainSearch', method: 'POST', path: '/api/dashboard/search', summary: 'The Playground: /v1/search with explain', tag: 'Dashboard', audience: 'dashboard', auth: 'session', body: FilteredSearchBody, response: FilteredSearchResponse, meter: { search: true }, errors: [502] }),
+  dashboardContext: op({ operationId: 'dashboardContext', method: 'POST', path: '/api/dashboard/context', summary: 'The Playground: /v1/context, with the text of what the budget left out', tag: 'Dashboard', audience: 'dashboard', auth: 'session', body: ContextBody, response: DashboardContextResponse, meter: { search: true }, errors: [502] }),
+  dashboardExport: op({ operationId: 'dashboardExport', method: 'GET', path: '/api/dashboard/export', summary: 'Export memories as JSON Lines (account or one end user)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', query: ScopeQuery, responseContentType: 'application/x-ndjson' }),
+  dashboardImport: op({
+    operationId: 'dashboardImport', method: 'POST', path: '/api/dashboard/import', summary: 'Import JSON Lines from an export', tag: 'Dashboard', audience: 'dashboard', auth: 'session',
+    textBody: { contentType: 'application/x-ndjson', maxBytes: 50 * 1024 * 1024, description: 'One memory per line, as /v1/export writes them (up to 50 MB).' }, response: ImportResponse, errors: [502],
+  }),
+  dashboardRestoreMemory: op({ operationId: 'dashboardRestoreMemory', method: 'POST', path: '/api/dashboard/memories/{memory_id}/restore', summary: 'Restore an archived memory', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: MemoryIdParams, response: RestoreMemoryResponse }),
+  dashboardRunMaintenance: op({ operationId: 'dashboardRunMaintenance', method: 'POST', path: '/api/dashboard/maintenance/{job_type}', summary: 'Run a maintenance job (progress is recorded on the run)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: JobTypeParams, query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502] }),
   startCheckout: op({ operationId: 'startCheckout', method: 'POST', path: '/api/billing/checkout', summary: 'A Stripe Checkout URL to subscribe to a plan', tag: 'Billing', audience: 'dashboard', auth: 'session', body: CheckoutBody, response: RedirectResponse }),
   openBillingPortal: op({ operationId: 'openBillingPortal', method: 'POST', path: '/api/billing/portal', summary: 'A Stripe Customer Portal URL', tag: 'Billing', audience: 'dashboard', auth: 'session', response: RedirectResponse }),
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExternalUserId, queryInt } from './common';
+import { ContextResponse } from './conversation';
 import { SearchMemoriesBody, SearchMemoriesResponse } from './memory';
 
 export const EndUsersQuery = z.object({
@@ -56,7 +57,13 @@ export const BillingResponse = z.object({
   ),
 });
 
+/** The Playground's context preview: /v1/context's answer, with the text of each memory the budget left out. */
+export const DashboardContextResponse = ContextResponse.extend({
+  omitted: z.array(z.object({ memoryId: z.uuid(), reason: z.literal('token_budget'), text: z.string() })),
+});
+
 export type EndUsersResponseT = z.infer<typeof EndUsersResponse>;
 export type AccountSearchResponseT = z.infer<typeof AccountSearchResponse>;
 export type UsageReportResponseT = z.infer<typeof UsageReportResponse>;
 export type BillingResponseT = z.infer<typeof BillingResponse>;
+export type DashboardContextResponseT = z.infer<typeof DashboardContextResponse>;

@@ -129,6 +129,16 @@ const CASES: Partial<Record<OperationId, Case>> = {
     reach: 'account',
     requests: (user) => [{ body: { query: 'what is the code word', similarity_threshold: 0 } }, { body: { query: 'what is the code word', external_user_id: user, similarity_threshold: 0 } }],
   },
+  dashboardExplainSearch: { reach: 'account', requests: (user) => [{ body: { userId: user, query: SECRET, explain: true } }] },
+  // A budget too small for anything: every candidate is listed as left out, with its text.
+  dashboardContext: { reach: 'account', requests: (user) => [{ body: { userId: user, messages: [{ role: 'user', content: SECRET }], tokenBudget: 1 } }] },
+  dashboardExport: { reach: 'account', requests: (user) => [{ query: { external_user_id: user } }, {}] },
+  dashboardImport: {
+    reach: 'account',
+    requests: (user) => [{ rawBody: JSON.stringify({ id: memoryId, external_user_id: user, content: 'The code word is overwritten' }), headers: { 'content-type': 'application/x-ndjson' } }],
+  },
+  dashboardRestoreMemory: { reach: 'account', requests: () => [{ params: { memory_id: memoryId } }] },
+  dashboardRunMaintenance: { reach: 'account', requests: (user) => [{ params: { job_type: 'all' }, query: { external_user_id: user } }, { params: { job_type: 'all' } }] },
 };
 
 const AUTHENTICATED = ALL_OPERATIONS.filter((op) => op.auth === 'apiKey' || op.auth === 'session');
