@@ -32,6 +32,7 @@ CREATE TABLE accounts (
   stripe_subscription_id text,
   subscription_status text,
   billing_updated_at timestamp with time zone,
+  scheduled_pruning boolean DEFAULT false NOT NULL,
   CONSTRAINT accounts_pkey PRIMARY KEY (id),
   CONSTRAINT accounts_stripe_customer_id_key UNIQUE (stripe_customer_id)
 );
@@ -236,6 +237,7 @@ CREATE TABLE memories (
   use_count integer DEFAULT 0 NOT NULL,
   last_used_at timestamp with time zone,
   superseded_reason text,
+  stored_at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT memories_pkey PRIMARY KEY (id),
   CONSTRAINT memories_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
   CONSTRAINT memories_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES memories(id) ON DELETE SET NULL
@@ -500,14 +502,14 @@ CREATE OR REPLACE FUNCTION public.memories_count_trigger()
 AS $function$
 begin
   if tg_op = 'INSERT' then
-    if new.archived_at is null and new.superseded_by is null then
+    if new.archived_at is null and new.superseded_by is null and new.source <> 'summary' then
       update accounts set memory_count = memory_count + 1 where id = new.account_id;
     end if;
   elsif tg_op = 'DELETE' then
-    if old.archived_at is null and old.superseded_by is null then
+    if old.archived_at is null and old.superseded_by is null and old.source <> 'summary' then
       update accounts set memory_count = memory_count - 1 where id = old.account_id;
     end if;
-  elsif tg_op = 'UPDATE' then
+  elsif tg_op = 'UPDATE' and new.source <> 'summary' then
     if (old.archived_at is null and old.superseded_by is null) and not (new.archived_at is null and new.superseded_by is null) then
       update accounts set memory_count = memory_count - 1 where id = new.account_id;
     elsif not (old.archived_at is null and old.superseded_by is null) and (new.archived_at is null and new.superseded_by is null) then

@@ -1,4 +1,5 @@
 import type { Account } from '@/lib/auth/accounts';
+import { scopedEmbedder } from '@/lib/embeddings/types';
 import { meteredLlm } from '@/lib/metering/metered-llm';
 import type { Services } from '@/lib/services';
 
@@ -19,7 +20,8 @@ export interface Ctx extends Services {
 
 /** The context of one unit of work: its LLM is the metered one, so no model call can skip the token quota. */
 export function createContext(services: Services, who: { account: Account; caller: Caller; requestId: string }): Ctx {
-  const base = { ...services, ...who };
+  // The embedding cache is per account: a cache hit (and its Server-Timing) never says what another tenant embedded.
+  const base = { ...services, ...who, embedder: scopedEmbedder(services.embedder, who.account.id) };
   return { ...base, llm: meteredLlm(services.llm, base) };
 }
 

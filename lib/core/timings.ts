@@ -49,5 +49,5 @@ export function timedDb(db: Db): Db {
 }
 
 export function timedEmbedder(embedder: Embedder): Embedder {
-  return { ...embedder, embed: (texts) => timed('embed', () => embedder.embed(texts)) };
+  return { ...embedder, embed: (texts, options) => timed('embed', () => embedder.embed(texts, options)) };
 }

@@ -7,7 +7,8 @@ import { createLocalEmbedder } from './local';
 import { createLocalWorkerEmbedder } from './local-worker';
 import type { Embedder } from './types';
 
-export type { Embedder } from './types';
+export type { Embedder, EmbedOptions } from './types';
+export { scopedEmbedder } from './types';
 
 const DEFAULT_DIMENSIONS: Record<string, number> = {
   'text-embedding-3-small': 1536,

@@ -1,6 +1,19 @@
+export interface EmbedOptions {
+  /**
+   * Whose request this is (the account id): cached vectors are kept per scope, so no tenant can tell from a cache hit
+   * (and its timing) that another tenant embedded the same text. Calls without a scope share one scope of their own.
+   */
+  cacheScope?: string;
+}
+
 export interface Embedder {
   /** Identifies model and dimension, recorded in the database so a silent model switch cannot mix vectors. */
   readonly id: string;
   readonly dimensions: number;
-  embed(texts: string[]): Promise<number[][]>;
+  embed(texts: string[], options?: EmbedOptions): Promise<number[][]>;
+}
+
+/** The same embedder with every call made on behalf of `cacheScope` (an account); a call's own scope wins. */
+export function scopedEmbedder(embedder: Embedder, cacheScope: string): Embedder {
+  return { id: embedder.id, dimensions: embedder.dimensions, embed: (texts, options) => embedder.embed(texts, { cacheScope, ...options }) };
 }

@@ -35,9 +35,34 @@ async function writeRequestLogIn(db: Db, rows: RequestLogRow[], now: Date): Prom
   for (const [accountId, count] of perAccount) await recordUsage({ db, account: { id: accountId }, now: () => now }, 'requests', count);
 }
 
+/** The one path segment that names an end user (DELETE /v1/users/{external_user_id}); the log keeps the template. */
+const END_USER_PATH = /^((?:\/api)?\/v1\/users\/)[^/]+/;
+const END_USER_TEMPLATE = '$1{external_user_id}';
+
 /** After the response: a request-log row (usage charts, latency, recent errors) and the daily request counter. */
 export function logRequest(ctx: Pick<Ctx, 'db' | 'now'>, row: RequestLogRow): void {
-  deferBatch('request_log', row, (rows) => writeRequestLog(ctx.db, rows, ctx.now()));
+  // An erased end user's id must not outlive the erasure in the log of the very request that erased it.
+  deferBatch('request_log', { ...row, path: row.path.replace(END_USER_PATH, END_USER_TEMPLATE) }, (rows) => writeRequestLog(ctx.db, rows, ctx.now()));
+}
+
+/** How a path carries the id; an id that is not valid Unicode (a lone surrogate) has no URL form. */
+function encodedSegment(id: string): string {
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
+
+/** Erasing an end user: rows logged before paths were redacted lose the id too. */
+export async function forgetEndUserInRequestLog(db: Db, scope: { accountId: string; externalUserId: string }): Promise<number> {
+  const segments = [...new Set([scope.externalUserId, encodedSegment(scope.externalUserId)])];
+  const paths = segments.flatMap((segment) => [`/v1/users/${segment}`, `/api/v1/users/${segment}`]);
+  const rows = await db.query(
+    "update request_log set path = regexp_replace(path, '/users/[^/]+', '/users/{external_user_id}') where account_id = $1 and path = any($2::text[]) returning id",
+    [scope.accountId, paths],
+  );
+  return rows.length;
 }
 
 /** The dashboard charts 30 days; rows older than 90 are dropped by scheduled maintenance. */

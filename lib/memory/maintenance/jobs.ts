@@ -43,15 +43,23 @@ const ALL_ORDER: Exclude<JobType, 'all'>[] = ['importance-recalculation', 'pruni
  * end, counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
  * user either done or untouched.
  */
-export async function runMaintenance({ ctx, input }: { ctx: Ctx; input: { jobType: JobType; trigger: RunTrigger; endUserId?: string; prune?: Partial<PruneOptions> } }) {
-  const prune = { ...PRUNE_DEFAULTS, ...input.prune, external_user_id: input.endUserId };
+export async function runMaintenance({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  /** `prune: false` leaves pruning out of 'all' (a scheduled run of an account that did not opt in to it). */
+  input: { jobType: JobType; trigger: RunTrigger; endUserId?: string; prune?: Partial<PruneOptions> | false };
+}) {
+  const pruning = input.prune !== false && (input.jobType === 'pruning' || input.jobType === 'all');
+  const prune = { ...PRUNE_DEFAULTS, ...(input.prune || {}), external_user_id: input.endUserId };
   const params = {
     external_user_id: input.endUserId ?? null,
     agent_id: agentScopeOf(ctx.caller) ?? null,
-    ...(input.jobType === 'pruning' || input.jobType === 'all' ? { prune } : {}),
+    ...(pruning ? { prune } : {}),
   };
   const runId = await startRun(ctx.db, { accountId: ctx.account.id, jobType: input.jobType, trigger: input.trigger, params, now: ctx.now() });
-  const steps = input.jobType === 'all' ? ALL_ORDER : [input.jobType];
+  const steps = (input.jobType === 'all' ? ALL_ORDER : [input.jobType]).filter((step) => step !== 'pruning' || pruning);
   const counts: Record<string, unknown> = {};
   try {
     for (const step of steps) counts[step] = await STEPS[step](ctx, runId, { endUserId: input.endUserId, prune });

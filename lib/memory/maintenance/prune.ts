@@ -1,6 +1,6 @@
 import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
-import { removeOrphanEntities } from '@/lib/memory/records/graph';
+import { deleteMemoriesWithHistory } from '@/lib/memory/records/delete';
 import { removeStaleSummaries } from './summarize';
 
 export interface PruneOptions {
@@ -10,6 +10,11 @@ export interface PruneOptions {
   archive_only: boolean;
   dry_run: boolean;
   external_user_id?: string;
+  /**
+   * What "stale" counts from: `created` (the memory's date, which an import or an ingest timestamp may set in the
+   * past; the default of a customer's own prune request) or `stored` (when it was written here, for scheduled runs).
+   */
+  age_from?: 'created' | 'stored';
 }
 
 export interface PruneCandidate {
@@ -21,14 +26,15 @@ export interface PruneCandidate {
 /**
  * Which active memories pruning takes, each with its reason:
  *  - low_importance: importance below min_importance;
- *  - stale: no activity (created or last accessed) for more than max_age_days;
+ *  - stale: no activity (created, or stored with age_from 'stored', or last accessed) for more than max_age_days;
  *  - over_max_memories: beyond the newest-active max_memories of its end user.
  * An agent-scoped key considers (and counts toward max_memories) its agent's memories only.
  */
 export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Promise<PruneCandidate[]> {
   const rows = await ctx.db.query<{ id: string; end_user_id: string; reason: PruneCandidate['reason'] }>(
     `with active as (
-       select id, end_user_id, importance, coalesce(last_accessed_at, created_at) as last_active,
+       select id, end_user_id, importance,
+              coalesce(last_accessed_at, case when $7::text = 'stored' then greatest(stored_at, created_at) else created_at end) as last_active,
               row_number() over (partition by end_user_id order by coalesce(last_accessed_at, created_at) desc, created_at desc, id) as position
        from memories
        where account_id = $1 and archived_at is null and superseded_by is null and ($2::text is null or end_user_id = $2)
@@ -46,6 +52,7 @@ export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Prom
       new Date(ctx.now().getTime() - options.max_age_days * 86_400_000),
       options.max_memories,
       agentScopeOf(ctx.caller) ?? null,
+      options.age_from ?? 'created',
     ],
   );
   return rows.map((row) => ({ id: row.id, external_user_id: row.end_user_id, reason: row.reason }));
@@ -73,8 +80,8 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
             agentId,
           ]);
         } else {
-          await tx.query('delete from memories where account_id = $1 and id = any($2::uuid[]) and ($3::text is null or agent_id = $3)', [ctx.account.id, ids, agentId]);
-          await removeOrphanEntities(tx, { accountId: ctx.account.id, endUserId });
+          // With their older versions and source chat turns: a pruned fact's predecessor must not become current.
+          await deleteMemoriesWithHistory(tx, { accountId: ctx.account.id, agentId, now: ctx.now() }, ids);
         }
         await removeStaleSummaries(tx, { accountId: ctx.account.id, endUserId, agentId });
       });
