@@ -57,7 +57,8 @@ export async function startAppServer(extra: ExtraRoute[] = []): Promise<AppServe
         res.end(JSON.stringify({ detail: candidates.length ? 'Method Not Allowed' : 'Not Found' }));
         return;
       }
-      const params = { ...(route.regex.exec(pathname)?.groups ?? {}) };
+      // Decoded, as Next.js hands dynamic segments to a route (`john%40example.com` → `john@example.com`).
+      const params = Object.fromEntries(Object.entries(route.regex.exec(pathname)?.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]));
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const headers = new Headers();
