@@ -8,6 +8,13 @@ type ApiKey = ApiKeyViewT;
 
 const formatDate = (value: string | null) => (value ? new Date(value).toLocaleString() : 'Never');
 
+/** A key's scopes as stored: [] = full access, "read", "write", "agent:<id>". */
+function describeScopes(scopes: string[]) {
+  const levels = scopes.filter((scope) => scope === 'read' || scope === 'write');
+  const agent = scopes.find((scope) => scope.startsWith('agent:'))?.slice('agent:'.length) ?? null;
+  return { levels: levels.length ? levels : ['full access'], agent };
+}
+
 export function KeysPage() {
   const api = useApi();
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -35,11 +42,17 @@ export function KeysPage() {
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const name = String(new FormData(form).get('name') ?? '');
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '');
+    const scopes = data.getAll('scopes').map(String);
+    const agentId = String(data.get('agent_id') ?? '').trim();
+    if (scopes.length === 0) return setError('Choose at least one scope: read, write or both.');
     setBusy(true);
     setError(null);
     try {
-      const key = await api<{ name: string; api_key: string }>('/api/v1/keys', { method: 'POST', body: { name } });
+      // Both levels is what a key without scopes can do; sent explicitly so the list says what the key may do.
+      const body = { name, scopes, ...(agentId ? { agent_id: agentId } : {}) };
+      const key = await api<{ name: string; api_key: string }>('/api/v1/keys', { method: 'POST', body });
       setCreated(key);
       setCopied(false);
       form.reset();
@@ -82,14 +95,31 @@ export function KeysPage() {
       {error && <Alert testId="keys-error">{error}</Alert>}
 
       <Card title="Create a key">
-        <form onSubmit={onCreate} className="flex flex-col gap-3 sm:flex-row sm:items-end">
-          <div className="flex-1">
-            <Label htmlFor="key-name">Name</Label>
-            <Input id="key-name" name="name" placeholder="Production" maxLength={100} required data-testid="key-name" />
+        <form onSubmit={onCreate} className="space-y-3">
+          <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
+            <div className="flex-1">
+              <Label htmlFor="key-name">Name</Label>
+              <Input id="key-name" name="name" placeholder="Production" maxLength={100} required data-testid="key-name" />
+            </div>
+            <div className="flex-1">
+              <Label htmlFor="key-agent">Agent (optional)</Label>
+              <Input id="key-agent" name="agent_id" placeholder="support-bot" maxLength={255} data-testid="key-agent" />
+            </div>
+            <Button type="submit" disabled={busy} data-testid="create-key">
+              {busy ? 'Creating…' : 'Create key'}
+            </Button>
           </div>
-          <Button type="submit" disabled={busy} data-testid="create-key">
-            {busy ? 'Creating…' : 'Create key'}
-          </Button>
+          <fieldset className="flex flex-wrap items-center gap-4 text-sm">
+            <legend className="sr-only">Scopes</legend>
+            <span className="font-medium text-slate-700">Scopes</span>
+            <label className="inline-flex items-center gap-1.5">
+              <input type="checkbox" name="scopes" value="read" defaultChecked data-testid="key-scope-read" /> read
+            </label>
+            <label className="inline-flex items-center gap-1.5">
+              <input type="checkbox" name="scopes" value="write" defaultChecked data-testid="key-scope-write" /> write
+            </label>
+            <span className="text-xs text-slate-500">Read only cannot store or delete. An agent limits the key to that agent’s memories.</span>
+          </fieldset>
         </form>
         {created && (
           <div className="mt-4 space-y-2" data-testid="new-key-panel">
@@ -121,6 +151,8 @@ export function KeysPage() {
                 <tr>
                   <th className="py-2 pr-4">Name</th>
                   <th className="py-2 pr-4">Key</th>
+                  <th className="py-2 pr-4">Scopes</th>
+                  <th className="py-2 pr-4">Agent</th>
                   <th className="py-2 pr-4">Created</th>
                   <th className="py-2 pr-4">Last used</th>
                   <th className="py-2 pr-4">Status</th>
@@ -128,10 +160,18 @@ export function KeysPage() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {keys.map((key) => (
+                {keys.map((key) => {
+                  const { levels, agent } = describeScopes(key.scopes);
+                  return (
                   <tr key={key.id} data-testid={`key-row-${key.id}`}>
-                    <td className="py-2 pr-4 font-medium">{key.name}</td>
+                    <td className="py-2 pr-4 font-medium" data-testid="key-row-name">{key.name}</td>
                     <td className="py-2 pr-4 font-mono text-xs">{key.masked_key}</td>
+                    <td className="py-2 pr-4" data-testid="key-row-scopes">
+                      {levels.map((level) => (
+                        <span key={level} className="mr-1 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{level}</span>
+                      ))}
+                    </td>
+                    <td className="py-2 pr-4 text-xs" data-testid="key-row-agent">{agent ?? <span className="text-slate-500">all agents</span>}</td>
                     <td className="py-2 pr-4 text-slate-600">{formatDate(key.created_at)}</td>
                     <td className="py-2 pr-4 text-slate-600">{formatDate(key.last_used_at)}</td>
                     <td className="py-2 pr-4">
@@ -159,7 +199,8 @@ export function KeysPage() {
                         ))}
                     </td>
                   </tr>
-                ))}
+                  );
+                })}
               </tbody>
             </table>
           </div>

@@ -1,6 +1,8 @@
 'use client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, EmptyState, Input, Label, Spinner } from '@/components/ui/primitives';
+import { ArchivedMemories } from './archived-memories';
+import { Tabs } from './widgets';
 import { useApi } from './use-api';
 import type { MemoryHistoryResponseT } from '@/lib/schemas/conversation';
 import type { AccountSearchResponseT, EndUsersResponseT } from '@/lib/schemas/dashboard';
@@ -29,6 +31,7 @@ export function MemoriesPage() {
   const [error, setError] = useState<string | null>(null);
   const [confirmText, setConfirmText] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  const [view, setView] = useState<'active' | 'archived'>('active');
 
   const loadUsers = useCallback(async (search: string) => {
     try {
@@ -145,6 +148,8 @@ export function MemoriesPage() {
         <h1 className="text-2xl font-semibold">Memories</h1>
         <p className="mt-1 text-sm text-slate-600">Browse, search and delete what your end users’ memories hold.</p>
       </header>
+      <Tabs tabs={[{ id: 'active', label: 'Active' }, { id: 'archived', label: 'Archived' }]} value={view} onChange={setView} testId="memories-view" />
+      {view === 'archived' ? <ArchivedMemories /> : <>
       {error && <Alert>{error}</Alert>}
       {notice && <Alert tone="success" testId="memories-notice">{notice}</Alert>}
       <div className="grid gap-6 lg:grid-cols-[18rem_1fr]">
@@ -276,6 +281,7 @@ export function MemoriesPage() {
           )}
         </div>
       </div>
+      </>}
     </div>
   );
 }

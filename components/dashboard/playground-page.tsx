@@ -2,6 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Input, Label } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import { PlaygroundContext } from './playground-context';
+import { PlaygroundSearch } from './playground-search';
+import { Tabs } from './widgets';
 import type { ChatResponseT } from '@/lib/schemas/chat';
 
 type Reply = ChatResponseT;
@@ -11,9 +14,37 @@ interface Turn {
   answer: Reply;
 }
 
+type Tab = 'chat' | 'search' | 'context';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'chat', label: 'Chat' },
+  { id: 'search', label: 'Search (explain)' },
+  { id: 'context', label: 'Context (budget)' },
+];
+
 export function PlaygroundPage() {
-  const api = useApi();
   const [endUser, setEndUser] = useState('playground@example.com');
+  const [tab, setTab] = useState<Tab>('chat');
+  return (
+    <div className="max-w-3xl space-y-6">
+      <header>
+        <h1 className="text-2xl font-semibold">Playground</h1>
+        <p className="mt-1 text-sm text-slate-600">Chat as one of your end users, see how search ranks their memories, and what a context block keeps.</p>
+      </header>
+      <Card>
+        <Label htmlFor="end-user">End user</Label>
+        <Input id="end-user" value={endUser} onChange={(e) => setEndUser(e.target.value)} data-testid="playground-user" />
+      </Card>
+      <Tabs tabs={TABS} value={tab} onChange={setTab} testId="playground-tab" />
+      {/* Kept mounted, so a tab keeps its conversation or results when you switch. */}
+      <div hidden={tab !== 'chat'} role="tabpanel"><PlaygroundChat endUser={endUser} /></div>
+      <div hidden={tab !== 'search'} role="tabpanel"><PlaygroundSearch endUser={endUser} /></div>
+      <div hidden={tab !== 'context'} role="tabpanel"><PlaygroundContext endUser={endUser} /></div>
+    </div>
+  );
+}
+
+function PlaygroundChat({ endUser }: { endUser: string }) {
+  const api = useApi();
   const [conversationId] = useState(() => `playground-${Date.now()}`);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [busy, setBusy] = useState(false);
@@ -38,15 +69,7 @@ export function PlaygroundPage() {
   }
 
   return (
-    <div className="max-w-3xl space-y-6">
-      <header>
-        <h1 className="text-2xl font-semibold">Playground</h1>
-        <p className="mt-1 text-sm text-slate-600">Chat as one of your end users and see which memories each reply used.</p>
-      </header>
-      <Card>
-        <Label htmlFor="end-user">End user</Label>
-        <Input id="end-user" value={endUser} onChange={(e) => setEndUser(e.target.value)} data-testid="playground-user" />
-      </Card>
+    <div className="space-y-6">
       <div className="space-y-4" data-testid="playground-turns" aria-live="polite">
         {turns.length === 0 && <p className="text-sm text-slate-500">Say something about yourself, then ask about it.</p>}
         {turns.map((turn, index) => (

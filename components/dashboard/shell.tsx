@@ -10,6 +10,8 @@ const NAV = [
   { href: '/dashboard/keys', label: 'API Keys' },
   { href: '/dashboard/memories', label: 'Memories' },
   { href: '/dashboard/playground', label: 'Playground' },
+  { href: '/dashboard/data', label: 'Data' },
+  { href: '/dashboard/maintenance', label: 'Maintenance' },
   { href: '/dashboard/billing', label: 'Billing' },
   { href: '/docs', label: 'API Docs' },
 ];
