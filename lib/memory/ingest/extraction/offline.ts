@@ -17,10 +17,13 @@ export function createOfflineExtractor(): Extractor {
     kind: 'offline',
     async extract({ messages }) {
       const facts: ExtractedFact[] = [];
-      messages.forEach((message, index) => {
-        if (message.role !== 'user') return;
+      for (const [index, message] of messages.entries()) {
+        if (message.role !== 'user') continue;
+        // The rules are linear and read at most MAX_RULE_CHARS of a message, but a whole conversation of long
+        // messages is still most of a second of CPU: let other requests run between messages.
+        if (facts.length > 0) await new Promise((resolve) => setImmediate(resolve));
         const content = message.content.trim();
-        if (!isMemorable(content)) return;
+        if (!isMemorable(content)) continue;
         const entities = findEntities(content);
         const category = categorize(content);
         facts.push({
@@ -34,7 +37,7 @@ export function createOfflineExtractor(): Extractor {
           supersedes: [],
           duplicateOf: null,
         });
-      });
+      }
       return { facts, usage: { promptTokens: 0, completionTokens: 0 } };
     },
   };
