@@ -98,6 +98,31 @@ describe('Python SDK (packages/python) with Debian python3', () => {
     expect(compiled.code, compiled.stdout + compiled.stderr).toBe(0);
   });
 
+  it('pip builds it into a wheel whose installed package imports, is typed and depends on nothing', async () => {
+    // Built from a copy, offline (no build isolation: Debian's setuptools), so parallel runs never share a build dir.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'python-sdk-pip-'));
+    const source = path.join(dir, 'memory-layer');
+    fs.mkdirSync(source);
+    for (const entry of ['pyproject.toml', 'README.md', 'src']) fs.cpSync(path.join(PACKAGE, entry), path.join(source, entry), { recursive: true });
+    const wheel = await runProcess(['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '--disable-pip-version-check', '-w', path.join(dir, 'dist'), source], {}, dir);
+    expect(wheel.code, wheel.stdout + wheel.stderr).toBe(0);
+    const [built] = fs.readdirSync(path.join(dir, 'dist'));
+    expect(built).toMatch(/^memory_layer-0\.1\.0-py3-none-any\.whl$/);
+    const target = path.join(dir, 'site');
+    const install = await runProcess(['-m', 'pip', 'install', '--no-index', '--no-deps', '--disable-pip-version-check', '--target', target, path.join(dir, 'dist', built!)], {}, dir);
+    expect(install.code, install.stdout + install.stderr).toBe(0);
+    const check = [
+      'import importlib.metadata as m, os, memory_layer',
+      'assert memory_layer.__file__.startswith(os.environ["PYTHONPATH"]), memory_layer.__file__',
+      'assert os.path.exists(os.path.join(os.path.dirname(memory_layer.__file__), "py.typed"))',
+      'print(m.version("memory-layer"), m.requires("memory-layer"), m.metadata("memory-layer")["Requires-Python"], memory_layer.MemoryLayerClient.__name__)',
+    ].join('\n');
+    const imported = await runProcess(['-c', check], { PYTHONPATH: target }, dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    expect(imported.stdout.trim()).toBe('0.1.0 None >=3.9 MemoryLayerClient');
+  });
+
   it('a failing Python test fails here, with its traceback', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'python-sdk-meta-'));
     fs.writeFileSync(
