@@ -138,7 +138,7 @@ function successResponse(op: Operation, names: Map<z.ZodType, string>): Json {
   }
   if (op.streams) {
     content['text/event-stream'] = {
-      schema: { type: 'string', description: 'With "stream": true — events `memories` {used_memories}, `delta` {text}…, then `done` (the JSON reply) or `error` {detail}.' },
+      schema: { type: 'string', description: op.streams },
     };
   }
   const authenticated = op.auth === 'apiKey' || op.auth === 'session';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ChatBody, ChatResponse, LegacyChatBody, LegacyChatResponse } from '@/lib/schemas/chat';
+import { OpenAiChatCompletionBody, OpenAiChatCompletionResponse } from '@/lib/schemas/openai';
 import {
   AccountStatusResponse,
   ContextBody,
@@ -80,8 +81,8 @@ export interface Operation<B = unknown, Q = unknown, P = unknown> {
   response?: z.ZodType;
   /** A success body that is not JSON: streamed JSON Lines (export). */
   responseContentType?: 'application/x-ndjson';
-  /** Answers `text/event-stream` when the body says `"stream": true`. */
-  streams?: boolean;
+  /** Answers `text/event-stream` when the body asks for a stream: what its events are (the OpenAPI description). */
+  streams?: string;
   /**
    * What the operation consumes, checked once by the route builder before the work: `search` charges one search of the
    * plan's quota; `tokens` refuses when the month's LLM tokens are spent (ctx.llm records what each call uses).
@@ -267,8 +268,11 @@ export const OPERATIONS = {
   // Chat.
   chat: op({
     operationId: 'chat', method: 'POST', path: '/v1/chat/', summary: 'Chat with memory injected into the prompt', tag: 'Chat', audience: 'public', auth: 'apiKey',
-    description: 'With `"stream": true` the reply is server-sent events: `memories`, `delta`…, then `done` (the fields of the JSON reply) or `error` ({detail}).',
-    body: ChatBody, response: ChatResponse, streams: true, meter: { tokens: true }, errors: [502, 504],
+    description:
+      'With `"stream": true` the reply is server-sent events: `memories`, `delta`…, then `done` (the fields of the JSON reply) or `error` ({detail}). With `"stream_format": "ui"` it is the AI SDK UI message stream (header `x-vercel-ai-ui-message-stream: v1`) that `useChat` reads; the body may then be what useChat sends (`messages` as UIMessage[], `id` as the conversation).',
+    body: ChatBody, response: ChatResponse, meter: { tokens: true }, errors: [502, 504],
+    streams:
+      'With "stream": true — events `memories` {used_memories}, `delta` {text}…, then `done` (the JSON reply) or `error` {detail}. With "stream_format": "ui" — the AI SDK UI message stream (`data:` chunks start, data-memories, text-start, text-delta…, text-end, finish with the reply fields as messageMetadata, or error; then `data: [DONE]`).',
     example: { body: { message: 'What am I building?', external_user_id: USER }, response: chatReply },
   }),
   chatLegacy: op({
@@ -277,6 +281,23 @@ export const OPERATIONS = {
     example: {
       body: { message: 'What am I building?', external_user_id: USER },
       response: { reply: chatReply.reply, memory_ids: [MEMORY_ID], mode: 'offline', memories_used: [{ id: MEMORY_ID, content: 'User is building a SaaS dashboard in React', similarity: 0.62 }] },
+    },
+  }),
+
+  openAiChatCompletion: op({
+    operationId: 'openAiChatCompletion', method: 'POST', path: '/v1/openai/chat/completions', summary: 'OpenAI-compatible chat completions with memory', tag: 'Chat', audience: 'public', auth: 'apiKey', scope: 'write',
+    description:
+      'Point any OpenAI client at `/v1/openai` (baseURL) with your Memory Layer key. The end user is the `user` field or the `X-End-User-Id` header (422 without either); memories are retrieved for the last user message and injected as a system message after yours; the configured model answers (the request’s `model` is accepted and the answering model is named in the response); the message is stored as /v1/chat stores it (the thread too with an `X-Conversation-Id` header). Errors keep the statuses and fields of the rest of the API and add OpenAI’s `error` object {message, type, param, code}, which OpenAI clients read.',
+    body: OpenAiChatCompletionBody, response: OpenAiChatCompletionResponse, meter: { tokens: true }, errors: [502, 504],
+    streams: 'With "stream": true — `data: {chat.completion.chunk}` events (the first with the assistant role, then content deltas, then one with finish_reason "stop" and the `memory` report, then a usage chunk if stream_options.include_usage), ending with `data: [DONE]`; a failure mid-stream is `data: {"error": {...}}`.',
+    example: {
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What am I building?' }], user: USER },
+      response: {
+        id: 'chatcmpl-9b2f0e4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', object: 'chat.completion', created: 1796040000, model: 'offline-extractive',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Here is what I remember:\n- User is building a SaaS dashboard in React', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        memory: { external_user_id: USER, used_memories: chatReply.used_memories, memory_created: false, mode: 'offline' },
+      },
     },
   }),
 

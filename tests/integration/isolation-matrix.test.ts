@@ -95,6 +95,13 @@ const CASES: Partial<Record<OperationId, Case>> = {
   eraseEndUser: { reach: 'endUser', requests: (user) => [{ params: { external_user_id: user } }] },
   chat: { reach: 'endUser', requests: (user) => [{ body: asked(user) }, { body: { ...asked(user), stream: true } }] },
   chatLegacy: { reach: 'endUser', requests: (user) => [{ body: asked(user) }] },
+  openAiChatCompletion: {
+    reach: 'endUser',
+    requests: (user) => [
+      { body: { model: 'any', messages: [{ role: 'user', content: asked(user).message }], user } },
+      { body: { model: 'any', messages: [{ role: 'user', content: asked(user).message }], stream: true }, headers: { 'x-end-user-id': user } },
+    ],
+  },
   ingestConversation: {
     reach: 'endUser',
     requests: (user) => [

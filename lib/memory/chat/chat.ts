@@ -1,7 +1,7 @@
 import type { Ctx } from '@/lib/core/context';
 import { defer, withRetry } from '@/lib/core/after-response';
 import { agentScopeOf } from '@/lib/core/access';
-import type { ChatInput } from '@/lib/schemas/chat';
+import type { ChatInput, ChatResponseT } from '@/lib/schemas/chat';
 import { queryOne } from '@/lib/db';
 import type { LlmMessage, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './prompt';
@@ -17,7 +17,7 @@ import { describeError, log } from '@/lib/log';
 export const CHAT_SIMILARITY_THRESHOLD = 0.25;
 export const HISTORY_TURNS = 10;
 
-interface Prepared {
+export interface Prepared {
   input: ChatInput;
   embedding: number[];
   used: RankedMemory[];
@@ -29,6 +29,7 @@ interface Prepared {
 
 /** The conversation's last turns; an agent-scoped key reads only the turns of its own agent. */
 async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
+  if (input.history) return input.history;
   if (!input.conversation_id) return [];
   const rows = await ctx.db.query<{ role: 'user' | 'assistant'; content: string }>(
     `select role, content from (
@@ -41,8 +42,11 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
   return rows.map((row) => ({ role: row.role, content: row.content }));
 }
 
-/** Embed → this end user's top_k memories → system prompt with them quoted → history + message. */
-async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
+/**
+ * Embed → this end user's top_k memories → system prompt with them quoted → history + message. The history is the
+ * request's own (`input.history`: useChat, the OpenAI-compatible endpoint) or else the stored conversation's last turns.
+ */
+export async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
   const [embedding] = await embedOrFail(ctx, [input.message]);
   const [used, history, duplicate] = await Promise.all([
     hybridSearch(ctx, {
@@ -79,7 +83,7 @@ async function prepareChat(ctx: Ctx, input: ChatInput): Promise<Prepared> {
  * quota re-check may refuse it, and a write that fails its retries is logged and reported as not created. Only the
  * access counts of the memories used wait until after the response.
  */
-async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | null): Promise<boolean> {
+export async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | null): Promise<boolean> {
   const { input } = prepared;
   const agentId = agentScopeOf(ctx.caller) ?? null;
   let created = false;
@@ -128,10 +132,10 @@ async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | null): 
   return created;
 }
 
-const usedMemoriesView = (prepared: Prepared) =>
+export const usedMemoriesView = (prepared: Prepared) =>
   prepared.used.map((memory) => ({ id: memory.id, memory_text: memory.content, score: roundScore(memory.similarity) }));
 
-function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult, memoryCreated: boolean) {
+export function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult, memoryCreated: boolean): ChatResponseT {
   return {
     reply: result.text,
     used_memories: usedMemoriesView(prepared),
@@ -143,8 +147,8 @@ function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult, memoryCreat
   };
 }
 
-export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
-  const prepared = await prepareChat(ctx, input);
+/** The model's reply to a prepared turn, stored before it is returned. */
+export async function replyTo(ctx: Ctx, prepared: Prepared, signal?: AbortSignal): Promise<ChatResponseT> {
   let result: LlmResult;
   try {
     result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal });
@@ -157,47 +161,8 @@ export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput;
   return shapeReply(ctx, prepared, result, memoryCreated);
 }
 
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-
-/**
- * Server-sent events: `memories` (what was retrieved) first, then `delta` text pieces, then `done` with the
- * full reply fields, or `error` with {detail}. A client that disconnects aborts the model call.
- */
-export async function chatStream({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal: AbortSignal }): Promise<Response> {
-  const prepared = await prepareChat(ctx, input);
-  const encoder = new TextEncoder();
-  const abort = new AbortController();
-  signal.addEventListener('abort', () => abort.abort(), { once: true });
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (event: string, data: unknown) => controller.enqueue(encoder.encode(sse(event, data)));
-      send('memories', { used_memories: usedMemoriesView(prepared) });
-      const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort.signal });
-      let persisted = false;
-      try {
-        for await (const delta of llmStream.textStream) send('delta', { text: delta });
-        const result = await llmStream.result;
-        persisted = true;
-        const memoryCreated = await persistTurn(ctx, prepared, result.text);
-        send('done', shapeReply(ctx, prepared, result, memoryCreated));
-      } catch (error) {
-        // A client gone before `done` must not store the turn a second time.
-        if (!persisted) await persistTurn(ctx, prepared, null);
-        const detail = error instanceof Error && 'code' in error ? error.message : 'The language model failed. Please retry.';
-        if (!abort.signal.aborted) send('error', { detail });
-      } finally {
-        try {
-          controller.close();
-        } catch {
-          // already closed by a disconnecting client
-        }
-      }
-    },
-    cancel() {
-      abort.abort();
-    },
-  });
-  return new Response(stream, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' } });
+export async function chat({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
+  return replyTo(ctx, await prepareChat(ctx, input), signal);
 }
 
 export async function chatLegacy({ ctx, input, signal }: { ctx: Ctx; input: ChatInput; signal?: AbortSignal }) {
