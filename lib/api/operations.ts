@@ -47,6 +47,7 @@ import {
   StoreMemoryBody,
   StoreMemoryResponse,
 } from '@/lib/schemas/memory';
+import { McpMessageBody, McpQuery } from '@/lib/schemas/mcp';
 import { ImportResponse } from '@/lib/schemas/portability';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
@@ -66,8 +67,11 @@ export interface Operation<B = unknown, Q = unknown, P = unknown> {
   summary: string;
   description?: string;
   tag: string;
-  /** public: in the OpenAPI document; dashboard: the web app's own routes (session auth); internal: webhooks, cron. */
-  audience: 'public' | 'dashboard' | 'internal';
+  /**
+   * public: in the OpenAPI document; dashboard: the web app's own routes (session auth); internal: webhooks, cron;
+   * protocol: public, but speaking a protocol of its own (MCP's JSON-RPC), documented in its guide instead of OpenAPI.
+   */
+  audience: 'public' | 'dashboard' | 'internal' | 'protocol';
   auth: AuthMode;
   /** What a scoped API key needs; by default GET reads and everything else writes. */
   scope?: 'read' | 'write';
@@ -413,6 +417,13 @@ export const OPERATIONS = {
   dashboardRunMaintenance: op({ operationId: 'dashboardRunMaintenance', method: 'POST', path: '/api/dashboard/maintenance/{job_type}', summary: 'Run a maintenance job (progress is recorded on the run)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: JobTypeParams, query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502] }),
   startCheckout: op({ operationId: 'startCheckout', method: 'POST', path: '/api/billing/checkout', summary: 'A Stripe Checkout URL to subscribe to a plan', tag: 'Billing', audience: 'dashboard', auth: 'session', body: CheckoutBody, response: RedirectResponse }),
   openBillingPortal: op({ operationId: 'openBillingPortal', method: 'POST', path: '/api/billing/portal', summary: 'A Stripe Customer Portal URL', tag: 'Billing', audience: 'dashboard', auth: 'session', response: RedirectResponse }),
+
+  // Model Context Protocol: one JSON-RPC message per POST (stateless Streamable HTTP); each tool checks its own scope
+  // and meter as the REST operation it mirrors (lib/mcp/tools.ts). GET and DELETE answer 405 (no server-side sessions).
+  mcp: op({
+    operationId: 'mcp', method: 'POST', path: '/mcp', summary: 'MCP server (Streamable HTTP): remember, recall, get_context, forget, list_memories', tag: 'MCP', audience: 'protocol', auth: 'apiKey', scope: 'read',
+    body: McpMessageBody, query: McpQuery,
+  }),
 
   // Called by machines, each checked by its own route.
   stripeWebhook: op({ operationId: 'stripeWebhook', method: 'POST', path: '/api/billing/webhook', summary: 'Stripe events (signature verified)', tag: 'Billing', audience: 'internal', auth: 'stripeSignature' }),

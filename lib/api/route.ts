@@ -39,10 +39,13 @@ async function parseInputs<B, Q, P>(request: Request, routeParams: RouteParams, 
  * What the operation declares it consumes, charged once before the work (429 when the plan's quota is spent). Tokens
  * are only checked here, so a stream is refused before it starts; ctx.llm counts them as the model answers.
  */
-async function meter(ctx: Ctx, operation: Operation): Promise<void> {
+export async function meter(ctx: Ctx, operation: Operation): Promise<void> {
   if (operation.meter?.search) await consumeSearch(ctx);
   if (operation.meter?.tokens && ctx.llm.mode === 'llm') await assertTokensLeft(ctx);
 }
+
+/** What a key needs for the operation: its declared scope, else GET reads and everything else writes. */
+export const requiredAccess = (operation: Operation) => operation.scope ?? (operation.method === 'GET' ? 'read' : 'write');
 
 /** Marks a handler with the operation it serves (the coverage test matches route files against the registry). */
 export function servesOperation(operation: Operation, handler: (request: Request, routeParams: RouteParams) => Promise<Response>): RouteHandler {
@@ -68,7 +71,7 @@ export function route<B, Q, P>(operation: Operation<B, Q, P>, handler: (args: Ha
       const services = await getServices();
       ctx = createContext(services, { ...(await authenticate(request, auth, services)), requestId });
       headers = await applyRateLimit(services, ctx);
-      checkAccess(ctx.caller, operation.scope ?? (request.method === 'GET' ? 'read' : 'write'));
+      checkAccess(ctx.caller, requiredAccess(operation as Operation));
       const inputs = await parseInputs(request, routeParams, operation, services.env.MAX_BODY_BYTES);
       await meter(ctx, operation as Operation);
       const result = await handler({ ctx, request, ...inputs });

@@ -72,6 +72,7 @@ const KEY_MANAGEMENT: OperationId[] = ['createApiKey', 'listApiKeys', 'revokeApi
 const BILLING: OperationId[] = ['dashboardBilling', 'startCheckout', 'openBillingPortal'];
 const EXCLUDED = new Set<string>([...KEY_MANAGEMENT, ...BILLING]);
 
+const mcpCall = (name: string, args: Record<string, unknown>): CallOptions => ({ body: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } } });
 const asked = (user: string) => ({ message: `What is the ${SECRET} code word?`, external_user_id: user });
 const CASES: Partial<Record<OperationId, Case>> = {
   storeMemory: { reach: 'endUser', requests: (user) => [{ body: { content: 'I drink tea every morning', external_user_id: user } }] },
@@ -146,6 +147,21 @@ const CASES: Partial<Record<OperationId, Case>> = {
   },
   dashboardRestoreMemory: { reach: 'account', requests: () => [{ params: { memory_id: memoryId } }] },
   dashboardRunMaintenance: { reach: 'account', requests: (user) => [{ params: { job_type: 'all' }, query: { external_user_id: user } }, { params: { job_type: 'all' } }] },
+  // MCP: every tool aimed at the victim by end user (forget by the victim's memory id), the resource by its URI, and the
+  // end user given by the connection (header, query) instead of the call.
+  mcp: {
+    reach: 'endUser',
+    requests: (user): CallOptions[] => [
+      mcpCall('recall', { query: 'what is the code word', external_user_id: user, similarity_threshold: 0 }),
+      mcpCall('get_context', { query: SECRET, external_user_id: user }),
+      mcpCall('list_memories', { external_user_id: user }),
+      mcpCall('forget', { memory_id: memoryId, external_user_id: user }),
+      mcpCall('remember', { content: 'I drink tea every morning', external_user_id: user }),
+      { body: { jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: `memory://${encodeURIComponent(user)}` } } },
+      { ...mcpCall('recall', { query: 'code word diary', similarity_threshold: 0 }), headers: { 'x-end-user-id': user } },
+      { ...mcpCall('list_memories', {}), query: { external_user_id: user } },
+    ],
+  },
 };
 
 const AUTHENTICATED = ALL_OPERATIONS.filter((op) => op.auth === 'apiKey' || op.auth === 'session');
