@@ -83,7 +83,7 @@ test('the guides index lists every guide, and each guide page renders its title'
     await page.goto(`/docs/guides/${guide.slug}`);
     await expect(page.getByTestId('guide-title')).toHaveText(guide.title);
     await expect(page).toHaveTitle(new RegExp(`^${guide.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    await expect(page.getByTestId('guide').locator('h2').first()).toBeVisible();
+    await expect(page.getByTestId('guide').locator('p').first()).toBeVisible();
   }
 
   // Markdown is rendered, not shown: tables and fenced code become HTML.
