@@ -16,7 +16,7 @@ export const MAX_EMBED_CHARS = 2_000;
  * Characters per model call: with MAX_EMBED_CHARS, a call of the longest texts holds the model for a fraction of a
  * second, so a short query never waits long behind someone's batch (see the dispatch in local-worker.ts).
  */
-export const CHUNK_CHARS = 8_000;
+export const CHUNK_CHARS = 4_000;
 
 /**
  * Embeds texts in chunks of similar length and returns the vectors in the texts' order. The local model pads every
