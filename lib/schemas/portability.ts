@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JsonValue } from './common';
 
-// JSON Lines of /v1/export and /v1/import: one memory per line, the same shape both ways.
+// JSON Lines of /v1/export and /v1/import: one memory (or entity, edge, chat message) per line, the same shape both ways.
 
 const Iso = z.iso.datetime({ offset: true });
 export const ExportLine = z.object({
@@ -33,12 +33,53 @@ export const ExportLine = z.object({
   context_embedding: z.array(z.number()).nullable().default(null),
 });
 
+// Besides memory lines (no `type`), an export holds one line per entity, edge and chat message, each with its `type`.
+const ExternalUserIdField = ExportLine.shape.external_user_id;
+const noNul = (value: string) => !value.includes('\u0000');
+export const ExportEntityLine = z.object({
+  type: z.literal('entity'),
+  id: z.uuid(),
+  external_user_id: ExternalUserIdField,
+  name: z.string().trim().min(1).max(255).refine(noNul),
+  normalized_name: z.string().min(1).max(255).refine(noNul),
+  entity_type: z.string().min(1).max(64).refine(noNul).default('thing'),
+  /** The memories that mention it (links to memories this account holds are restored). */
+  memory_ids: z.array(z.uuid()).max(100_000).default([]),
+  created_at: Iso.nullable().default(null),
+});
+export const ExportEdgeLine = z.object({
+  type: z.literal('edge'),
+  id: z.uuid(),
+  external_user_id: ExternalUserIdField,
+  source_entity_id: z.uuid(),
+  target_entity_id: z.uuid(),
+  relation: z.string().min(1).max(255).refine(noNul),
+  memory_id: z.uuid().nullable().default(null),
+  created_at: Iso.nullable().default(null),
+});
+export const ExportChatMessageLine = z.object({
+  type: z.literal('chat_message'),
+  id: z.uuid(),
+  external_user_id: ExternalUserIdField,
+  agent_id: z.string().max(255).nullable().default(null),
+  conversation_id: z.string().min(1).max(255).refine(noNul),
+  role: z.enum(['user', 'assistant', 'system', 'tool']),
+  content: z.string().max(32_000).refine(noNul),
+  created_at: Iso.nullable().default(null),
+});
+
 export const ImportResponse = z.object({
   status: z.literal('success'),
   lines: z.int(),
-  imported: z.int(),
-  skipped: z.int().describe('Lines whose id already exists (never overwritten).'),
+  imported: z.int().describe('Memory lines written.'),
+  skipped: z.int().describe('Memory lines whose id already exists (never overwritten).'),
   reembedded: z.int().describe('Lines embedded again because their vector came from another model.'),
+  entities: z.int().describe('Entity lines written (an entity the end user already has by name is linked, not duplicated).'),
+  edges: z.int().describe('Edge lines written.'),
+  chat_messages: z.int().describe('Chat message lines written.'),
 });
 
 export type ExportLineT = z.infer<typeof ExportLine>;
+export type ExportEntityLineT = z.infer<typeof ExportEntityLine>;
+export type ExportEdgeLineT = z.infer<typeof ExportEdgeLine>;
+export type ExportChatMessageLineT = z.infer<typeof ExportChatMessageLine>;

@@ -3,6 +3,7 @@ import { agentScopeOf } from '@/lib/core/access';
 import { parseVectorLiteral } from '@/lib/db';
 import type { ExportLineT } from '@/lib/schemas/portability';
 import { MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
+import { GRAPH_PAGES, type Cursor } from './graph-lines';
 
 const PAGE = 500;
 
@@ -46,26 +47,43 @@ function toLine(row: ExportRow, embeddingModel: string): ExportLineT {
   };
 }
 
-/** GET /v1/export: the account's (or one end user's) memories as JSON Lines, streamed page by page. */
+/**
+ * GET /v1/export: the account's (or one end user's) memories as JSON Lines, streamed page by page, then its entities
+ * (with the memories that mention them), edges and chat messages, one line each with its `type` (memory lines have
+ * none, as before).
+ */
 export function exportMemories({ ctx, input }: { ctx: Ctx; input: { external_user_id?: string } }): Response {
   const model = `${ctx.embedder.id}@${ctx.embedder.dimensions}`;
   const encoder = new TextEncoder();
-  let cursor: { createdAt: Date; id: string } | null = null;
+  const scope = { accountId: ctx.account.id, endUserId: input.external_user_id ?? null, agentId: agentScopeOf(ctx.caller) ?? null };
+  let cursor: Cursor | null = null;
+  // -1: memories; then GRAPH_PAGES in order.
+  let phase = -1;
+  const memoryPage = async () => {
+    const rows: ExportRow[] = await ctx.db.query<ExportRow>(
+      `select ${MEMORY_COLUMNS}, m.slot, m.speaker, m.base_importance, m.embedding::text as embedding, m.context_embedding::text as context_embedding
+       from memories m
+       where m.account_id = $1 and ($2::text is null or m.end_user_id = $2) and ($3::text is null or m.agent_id = $3)
+         and ($4::timestamptz is null or (m.created_at, m.id) > ($4::timestamptz, $5::uuid))
+       order by m.created_at, m.id limit ${PAGE}`,
+      [scope.accountId, scope.endUserId, scope.agentId, cursor?.createdAt ?? null, cursor?.id ?? null],
+    );
+    const last = rows.at(-1);
+    return { lines: rows.map((row) => toLine(row, model)), last: last ? { createdAt: new Date(last.created_at), id: last.id } : null };
+  };
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const rows: ExportRow[] = await ctx.db.query<ExportRow>(
-        `select ${MEMORY_COLUMNS}, m.slot, m.speaker, m.base_importance, m.embedding::text as embedding, m.context_embedding::text as context_embedding
-         from memories m
-         where m.account_id = $1 and ($2::text is null or m.end_user_id = $2) and ($3::text is null or m.agent_id = $3)
-           and ($4::timestamptz is null or (m.created_at, m.id) > ($4::timestamptz, $5::uuid))
-         order by m.created_at, m.id limit ${PAGE}`,
-        [ctx.account.id, input.external_user_id ?? null, agentScopeOf(ctx.caller) ?? null, cursor?.createdAt ?? null, cursor?.id ?? null],
-      );
-      if (rows.length === 0) return controller.close();
-      controller.enqueue(encoder.encode(rows.map((row) => JSON.stringify(toLine(row, model))).join('\n') + '\n'));
-      const last = rows.at(-1)!;
-      cursor = { createdAt: new Date(last.created_at), id: last.id };
-      if (rows.length < PAGE) controller.close();
+      for (;;) {
+        if (phase >= GRAPH_PAGES.length) return controller.close();
+        const page = phase < 0 ? await memoryPage() : await GRAPH_PAGES[phase]!(ctx.db, scope, cursor, PAGE);
+        if (page.lines.length < PAGE) {
+          phase += 1;
+          cursor = null;
+        } else {
+          cursor = page.last;
+        }
+        if (page.lines.length > 0) return controller.enqueue(encoder.encode(page.lines.map((line) => JSON.stringify(line)).join('\n') + '\n'));
+      }
     },
   });
   const filename = input.external_user_id ? `memories-${encodeURIComponent(input.external_user_id)}.jsonl` : 'memories.jsonl';

@@ -4,7 +4,8 @@ import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { ApiError } from '@/lib/errors';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { Metadata } from '@/lib/schemas/common';
-import { ExportLine, type ExportLineT } from '@/lib/schemas/portability';
+import { ExportChatMessageLine, ExportEdgeLine, ExportEntityLine, ExportLine, type ExportLineT } from '@/lib/schemas/portability';
+import { importGraphLines, type GraphLine, type GraphLines } from './graph-lines';
 
 /** A memory's context (the turns around it) in an import; what the service itself writes is far shorter. */
 export const IMPORT_CONTEXT_MAX_CHARS = 8_000;
@@ -23,35 +24,52 @@ function capIssues(line: ExportLineT, lineNumber: number, maxChars: number): Iss
   return issues;
 }
 
-function parseLines(text: string, maxChars: number): ExportLineT[] {
+/** The schema of a line: by its `type`; a line without one (every line of older exports) is a memory. */
+const GRAPH_LINE_SCHEMAS = { entity: ExportEntityLine, edge: ExportEdgeLine, chat_message: ExportChatMessageLine } as const;
+const lineTypeOf = (json: unknown) => {
+  const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
+  return typeof type === 'string' && type in GRAPH_LINE_SCHEMAS ? (type as keyof typeof GRAPH_LINE_SCHEMAS) : undefined;
+};
+
+function parseLines(text: string, maxChars: number): { memories: ExportLineT[]; graph: GraphLines; lines: number } {
   const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
-  return lines.map((line, index) => {
+  const memories: ExportLineT[] = [];
+  const graph: GraphLines = { entities: [], edges: [], chatMessages: [] };
+  for (const [index, line] of lines.entries()) {
     let json: unknown;
     try {
       json = JSON.parse(line);
     } catch {
       throw new ApiError('validation', 'Validation error', { details: [{ type: 'json_invalid', loc: ['body', index + 1], msg: 'Line is not valid JSON' }] });
     }
-    const result = ExportLine.safeParse(json);
+    const type = lineTypeOf(json);
+    const result = (type ? GRAPH_LINE_SCHEMAS[type] : ExportLine).safeParse(json);
     if (!result.success) {
       throw new ApiError('validation', 'Validation error', { details: result.error.issues.map((issue) => ({ type: issue.code, loc: ['body', index + 1, ...issue.path.map(String)], msg: issue.message })) });
     }
-    const issues = capIssues(result.data, index + 1, maxChars);
-    if (issues.length > 0) throw new ApiError('validation', 'Validation error', { details: issues });
-    return result.data;
-  });
+    const data = result.data as ExportLineT | GraphLine;
+    if (!('type' in data)) {
+      const issues = capIssues(data, index + 1, maxChars);
+      if (issues.length > 0) throw new ApiError('validation', 'Validation error', { details: issues });
+      memories.push(data);
+    } else if (data.type === 'entity') graph.entities.push(data);
+    else if (data.type === 'edge') graph.edges.push(data);
+    else graph.chatMessages.push(data);
+  }
+  return { memories, graph, lines: lines.length };
 }
 
 /**
- * POST /v1/import: JSON Lines from /v1/export back in, exactly (ids, metadata, timestamps). Embeddings made with
+ * POST /v1/import: JSON Lines from /v1/export back in, exactly (ids, metadata, timestamps), memories first, then entities,
+ * edges and chat messages (importGraphLines). Embeddings made with
  * the model in use are kept; others are re-embedded. Ids that already exist anywhere are skipped, never
  * overwritten. Every line is validated before anything is written; one bad line refuses the whole import.
  */
 export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: string } }) {
   const model = `${ctx.embedder.id}@${ctx.embedder.dimensions}`;
-  const parsed = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
+  const { memories: parsed, graph, lines } = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
   const agent = agentScopeOf(ctx.caller);
-  if (agent && parsed.some((line) => line.agent_id !== agent)) throw forbidden();
+  if (agent && [...parsed, ...graph.chatMessages].some((line) => line.agent_id !== agent)) throw forbidden();
   const needEmbedding = parsed.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
   const vectors = await embedOrFail(ctx, needEmbedding.map((line) => line.content));
   const reembedded = new Map(needEmbedding.map((line, i) => [line.id, vectors[i]!]));
@@ -93,6 +111,7 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
         await tx.query('update memories set superseded_by = $2 where id = $1 and account_id = $3 and exists (select 1 from memories where id = $2 and account_id = $3)', [line.id, line.superseded_by, ctx.account.id]);
       }
     }
-    return { status: 'success' as const, lines: parsed.length, imported: inserted.size, skipped: parsed.length - inserted.size, reembedded: needEmbedding.length };
+    const written = await importGraphLines(tx, ctx, graph, agent ?? null);
+    return { status: 'success' as const, lines, imported: inserted.size, skipped: parsed.length - inserted.size, reembedded: needEmbedding.length, ...written };
   });
 }
