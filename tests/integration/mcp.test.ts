@@ -67,6 +67,12 @@ async function tool(client: Client, name: string, args: Record<string, unknown>)
   return { result, text, json, isError: result.isError === true };
 }
 
+/** The text of a resource read's first content (ours are JSON text, never blobs). */
+function resourceText(read: { contents: ({ text: string } | { blob: string })[] }): string {
+  const first = read.contents[0];
+  return first && 'text' in first ? first.text : '';
+}
+
 async function newKey(body: Record<string, unknown>): Promise<string> {
   const res = await call(keys.POST, 'POST', '/api/v1/keys', { token: account.accessToken, body: { name: 'MCP test', ...body } });
   expect(res.status).toBe(201);
@@ -138,7 +144,7 @@ describe('MCP over Streamable HTTP', () => {
     const uri = `memory://${encodeURIComponent(user)}`;
     const resource = await client.readResource({ uri });
     expect(resource.contents[0]).toMatchObject({ uri, mimeType: 'application/json' });
-    const listed = JSON.parse(String(resource.contents[0]!.text));
+    const listed = JSON.parse(resourceText(resource));
     expect(listed.total_count).toBe(2);
     expect(listed.memories.map((m: { id: string }) => m.id)).toContain(id);
 
@@ -268,7 +274,7 @@ describe('MCP over Streamable HTTP', () => {
     const context = await tool(coach, 'get_context', { query: 'marathon', external_user_id: user });
     expect(context.text).not.toContain('marathon in April');
     const resource = await coach.readResource({ uri: `memory://${encodeURIComponent(user)}` });
-    expect(String(resource.contents[0]!.text)).not.toContain('marathon');
+    expect(resourceText(resource)).not.toContain('marathon');
     const forget = await tool(coach, 'forget', { memory_id: plan.json.memory.id, external_user_id: user });
     expect(forget.json).toEqual({ detail: 'Memory not found', status: 404 });
     expect((await memoriesOf(user)).map((m) => m.id)).toContain(plan.json.memory.id);
@@ -327,8 +333,8 @@ describe('MCP over Streamable HTTP', () => {
     // resources/list offers the connection's own end user only.
     expect((await hana.listResources()).resources.map((r) => r.uri)).toEqual(['memory://hana%40example.com']);
     const read = await hana.readResource({ uri: 'memory://hana%40example.com' });
-    expect(String(read.contents[0]!.text)).toContain('teal');
-    expect(String(read.contents[0]!.text)).not.toContain('orange');
+    expect(resourceText(read)).toContain('teal');
+    expect(resourceText(read)).not.toContain('orange');
   });
 
   it('refuses a header and a query parameter that disagree, and an invalid end user id, with 422', async () => {
@@ -375,7 +381,7 @@ describe('MCP over stdio (npx @memory-layer/sdk mcp)', () => {
     const refused = await tool(client, 'recall', { query: 'Lisbon', external_user_id: 'someone-else@example.com' });
     expect(refused.isError).toBe(true);
     expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['memory://kai%40example.com']);
-    expect(String((await client.readResource({ uri: 'memory://kai%40example.com' })).contents[0]!.text)).toContain('Lisbon');
+    expect(resourceText(await client.readResource({ uri: 'memory://kai%40example.com' }))).toContain('Lisbon');
     expect((await memoriesOf(user)).map((m) => m.content)).toEqual(['Kai is flying to Lisbon on Friday']);
   });
 
