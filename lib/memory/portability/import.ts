@@ -3,6 +3,7 @@ import { agentScopeOf, forbidden } from '@/lib/core/access';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { ApiError } from '@/lib/errors';
 import { insertMemories } from '@/lib/memory/records/insert';
+import { hasMemoryRoom, quotaExceeded } from '@/lib/metering/quotas';
 import { Metadata } from '@/lib/schemas/common';
 import { ExportChatMessageLine, ExportEdgeLine, ExportEntityLine, ExportLine, type ExportLineT } from '@/lib/schemas/portability';
 import { importGraphLines, type GraphLine, type GraphLines } from './graph-lines';
@@ -70,6 +71,10 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
   const { memories: parsed, graph, lines } = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
   const agent = agentScopeOf(ctx.caller);
   if (agent && [...parsed, ...graph.chatMessages].some((line) => line.agent_id !== agent)) throw forbidden();
+  // Refused before any embedding work when the active lines cannot fit the plan (the locked check in insertMemories
+  // still decides racing writers): a 40,000-line import on a 1,000-memory plan costs a count, not 40,000 embeddings.
+  const active = parsed.filter((line) => !line.archived_at).length;
+  if (active > 0 && !(await hasMemoryRoom(ctx.db, ctx, active))) throw quotaExceeded(ctx.now(), 'never', 'memories');
   const needEmbedding = parsed.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
   const vectors = await embedOrFail(ctx, needEmbedding.map((line) => line.content));
   const reembedded = new Map(needEmbedding.map((line, i) => [line.id, vectors[i]!]));
