@@ -9,9 +9,15 @@ export const SDK_DIR = path.resolve(import.meta.dirname, '../packages/sdk');
 export const OPENAPI_FILE = path.join(SDK_DIR, 'openapi.json');
 export const GENERATED_DIR = path.join(SDK_DIR, 'src/generated');
 
-/** The document as committed: the registry's OpenAPI with a stable server URL, two-space JSON and a final newline. */
+/**
+ * The document as committed: the registry's OpenAPI with a stable server URL, its shared schemas in name order (the
+ * order of a module's exports differs between loaders: tsx lists them by name, vite in source order), two-space
+ * JSON and a final newline.
+ */
 export function openApiJson(): string {
-  return `${JSON.stringify(buildOpenApiDocument('http://localhost:3000'), null, 2)}\n`;
+  const document = buildOpenApiDocument('http://localhost:3000');
+  const schemas = Object.fromEntries(Object.entries(document.components.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return `${JSON.stringify({ ...document, components: { ...document.components, schemas } }, null, 2)}\n`;
 }
 
 /** Generates the fetch client, types and one function per operation from `inputFile` into `outputDir` (replaced). */

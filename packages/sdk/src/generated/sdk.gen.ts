@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client/index.js';
-import type { BuildContextData, BuildContextErrors, BuildContextResponses, ChatData, ChatErrors, ChatLegacyData, ChatLegacyErrors, ChatLegacyResponses, ChatResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteMemoryData, DeleteMemoryDetailData, DeleteMemoryDetailErrors, DeleteMemoryDetailResponses, DeleteMemoryErrors, DeleteMemoryResponses, EraseEndUserData, EraseEndUserErrors, EraseEndUserResponses, ExportMemoriesData, ExportMemoriesErrors, ExportMemoriesResponses, GetAccountStatusData, GetAccountStatusErrors, GetAccountStatusResponses, GetMemoryData, GetMemoryDetailData, GetMemoryDetailErrors, GetMemoryDetailResponses, GetMemoryErrors, GetMemoryHistoryData, GetMemoryHistoryErrors, GetMemoryHistoryResponses, GetMemoryResponses, GetMemoryStatsData, GetMemoryStatsErrors, GetMemoryStatsResponses, ImportMemoriesData, ImportMemoriesErrors, ImportMemoriesResponses, IngestConversationData, IngestConversationErrors, IngestConversationResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListMaintenanceRunsData, ListMaintenanceRunsErrors, ListMaintenanceRunsResponses, ListMemoriesData, ListMemoriesErrors, ListMemoriesPagedData, ListMemoriesPagedErrors, ListMemoriesPagedResponses, ListMemoriesResponses, PruneMemoriesData, PruneMemoriesErrors, PruneMemoriesResponses, RestoreMemoryData, RestoreMemoryErrors, RestoreMemoryResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, RunMaintenanceData, RunMaintenanceErrors, RunMaintenanceResponses, SearchMemoriesByQueryData, SearchMemoriesByQueryErrors, SearchMemoriesByQueryResponses, SearchMemoriesData, SearchMemoriesErrors, SearchMemoriesResponses, SearchWithFiltersData, SearchWithFiltersErrors, SearchWithFiltersResponses, StoreMemoryData, StoreMemoryErrors, StoreMemoryResponses, SummarizeMemoriesData, SummarizeMemoriesErrors, SummarizeMemoriesResponses } from './types.gen.js';
+import type { BuildContextData, BuildContextErrors, BuildContextResponses, ChatData, ChatErrors, ChatLegacyData, ChatLegacyErrors, ChatLegacyResponses, ChatResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteMemoryData, DeleteMemoryDetailData, DeleteMemoryDetailErrors, DeleteMemoryDetailResponses, DeleteMemoryErrors, DeleteMemoryResponses, EraseEndUserData, EraseEndUserErrors, EraseEndUserResponses, ExportMemoriesData, ExportMemoriesErrors, ExportMemoriesResponses, GetAccountStatusData, GetAccountStatusErrors, GetAccountStatusResponses, GetMemoryData, GetMemoryDetailData, GetMemoryDetailErrors, GetMemoryDetailResponses, GetMemoryErrors, GetMemoryHistoryData, GetMemoryHistoryErrors, GetMemoryHistoryResponses, GetMemoryResponses, GetMemoryStatsData, GetMemoryStatsErrors, GetMemoryStatsResponses, ImportMemoriesData, ImportMemoriesErrors, ImportMemoriesResponses, IngestConversationData, IngestConversationErrors, IngestConversationResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListMaintenanceRunsData, ListMaintenanceRunsErrors, ListMaintenanceRunsResponses, ListMemoriesData, ListMemoriesErrors, ListMemoriesPagedData, ListMemoriesPagedErrors, ListMemoriesPagedResponses, ListMemoriesResponses, OpenAiChatCompletionData, OpenAiChatCompletionErrors, OpenAiChatCompletionResponses, PruneMemoriesData, PruneMemoriesErrors, PruneMemoriesResponses, RestoreMemoryData, RestoreMemoryErrors, RestoreMemoryResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, RunMaintenanceData, RunMaintenanceErrors, RunMaintenanceResponses, SearchMemoriesByQueryData, SearchMemoriesByQueryErrors, SearchMemoriesByQueryResponses, SearchMemoriesData, SearchMemoriesErrors, SearchMemoriesResponses, SearchWithFiltersData, SearchWithFiltersErrors, SearchWithFiltersResponses, StoreMemoryData, StoreMemoryErrors, StoreMemoryResponses, SummarizeMemoriesData, SummarizeMemoriesErrors, SummarizeMemoriesResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -299,7 +299,7 @@ export class MemoryLayerApi extends HeyApiClient {
     /**
      * Chat with memory injected into the prompt
      *
-     * With `"stream": true` the reply is server-sent events: `memories`, `delta`…, then `done` (the fields of the JSON reply) or `error` ({detail}).
+     * With `"stream": true` the reply is server-sent events: `memories`, `delta`…, then `done` (the fields of the JSON reply) or `error` ({detail}). With `"stream_format": "ui"` it is the AI SDK UI message stream (header `x-vercel-ai-ui-message-stream: v1`) that `useChat` reads; the body may then be what useChat sends (`messages` as UIMessage[], `id` as the conversation).
      */
     public chat<ThrowOnError extends boolean = true>(options: Options<ChatData, ThrowOnError>): RequestResult<ChatResponses, ChatErrors, ThrowOnError> {
         return (options.client ?? this.client).post<ChatResponses, ChatErrors, ThrowOnError>({
@@ -328,6 +328,27 @@ export class MemoryLayerApi extends HeyApiClient {
                     type: 'http'
                 }],
             url: '/v1/chat/legacy',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * OpenAI-compatible chat completions with memory
+     *
+     * Point any OpenAI client at `/v1/openai` (baseURL) with your Memory Layer key. The end user is the `user` field or the `X-End-User-Id` header (422 without either); memories are retrieved for the last user message and injected as a system message after yours; the configured model answers (the request’s `model` is accepted and the answering model is named in the response); the message is stored as /v1/chat stores it (the thread too with an `X-Conversation-Id` header). Errors keep the statuses and fields of the rest of the API and add OpenAI’s `error` object {message, type, param, code}, which OpenAI clients read.
+     */
+    public openAiChatCompletion<ThrowOnError extends boolean = true>(options: Options<OpenAiChatCompletionData, ThrowOnError>): RequestResult<OpenAiChatCompletionResponses, OpenAiChatCompletionErrors, ThrowOnError> {
+        return (options.client ?? this.client).post<OpenAiChatCompletionResponses, OpenAiChatCompletionErrors, ThrowOnError>({
+            security: [{
+                    key: 'apiKey',
+                    scheme: 'bearer',
+                    type: 'http'
+                }],
+            url: '/v1/openai/chat/completions',
             ...options,
             headers: {
                 'Content-Type': 'application/json',

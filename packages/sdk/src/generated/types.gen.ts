@@ -4,134 +4,36 @@ export type ClientOptions = {
     baseUrl: 'http://localhost:3000' | (string & {});
 };
 
-export type JsonValue = string | number | boolean | null | Array<JsonValue> | {
-    [key: string]: JsonValue;
+export type AccountStatusResponse = {
+    plan: string;
+    memoriesStored: number;
+    memoryLimit: number | null;
+    /**
+     * An estimate: active memories × the average size of the newest 200 (text, metadata, context, vector).
+     */
+    storageUsedMb: number;
+    storageLimitMb: number | null;
+    requestsToday: number;
+    rateLimitPerMin: number | null;
+    tokensUsed: number;
+    tokenLimit: number | null;
+    searchesUsed: number;
+    searchLimit: number | null;
+    searchLimitPeriod: 'day' | 'month' | null;
+    period: string;
 };
 
-export type SearchMemoriesBody = {
-    /**
-     * Natural-language query.
-     */
-    query: string;
-    /**
-     * Your end user's id (their email is recommended). Every memory is isolated per id.
-     */
-    external_user_id: string;
-    limit?: number;
-    /**
-     * Minimum cosine similarity (0–1). In hybrid mode a memory that shares a word with the query may sit up to 0.1 below it.
-     */
-    similarity_threshold?: number;
-    /**
-     * hybrid (default): vector and BM25 fused with entities, time and conversation; semantic: the reference’s pure cosine ranking by combined_score.
-     */
-    mode?: 'hybrid' | 'semantic';
-    /**
-     * Hybrid mode: add each ranking signal’s part to every result.
-     */
-    explain?: boolean;
-};
-
-export type StoreMemoryBody = {
-    /**
-     * The text to remember: up to MAX_MEMORY_CHARS characters (16,000 by default); longer content gets 413.
-     */
-    content: string;
-    /**
-     * Your end user's id (their email is recommended). Every memory is isolated per id.
-     */
-    external_user_id: string;
-    /**
-     * Free-form key-value metadata (source, session_id, tags, …).
-     */
-    metadata?: {
-        [key: string]: JsonValue;
-    };
-    /**
-     * The conversation or session the memory belongs to (metadata.session_id is read the same way): memories of one session are ranked with the one before them, as ingested turns are.
-     */
-    conversation_id?: string;
-    /**
-     * When it was said (ISO 8601), for importing history; the memory is dated by it. Default: now.
-     */
-    timestamp?: string;
-};
-
-export type ContextBody = {
-    /**
-     * Narrows to one agent’s memories.
-     */
-    agentId?: string;
-    /**
-     * Your end user’s id: the same space as external_user_id.
-     */
-    userId: string;
-    messages: Array<{
-        role: 'user' | 'assistant' | 'system' | 'tool';
-        content: string;
-        /**
-         * Who is speaking, in multi-party conversations (as in OpenAI messages).
-         */
-        name?: string;
-    }>;
-    /**
-     * Maximum tokens of the returned block (o200k tokenizer).
-     */
-    tokenBudget?: number;
-};
-
-export type FilteredSearchBody = {
-    /**
-     * Narrows to one agent’s memories.
-     */
-    agentId?: string;
-    /**
-     * Your end user’s id: the same space as external_user_id.
-     */
-    userId: string;
-    query: string;
-    limit?: number;
-    categories?: Array<string>;
-    /**
-     * Only memories whose metadata contains these key-values.
-     */
-    metadata?: {
-        [key: string]: JsonValue;
-    };
-    /**
-     * Add each ranking signal’s part to every result.
-     */
-    explain?: boolean;
-};
-
-export type IngestBody = {
-    /**
-     * Narrows to one agent’s memories.
-     */
-    agentId?: string;
-    /**
-     * Your end user’s id: the same space as external_user_id.
-     */
-    userId: string;
-    messages: Array<{
-        role: 'user' | 'assistant' | 'system' | 'tool';
-        content: string;
-        /**
-         * Who is speaking, in multi-party conversations (as in OpenAI messages).
-         */
-        name?: string;
-    }>;
-    conversationId?: string;
-    /**
-     * Free-form key-value metadata (source, session_id, tags, …).
-     */
-    metadata?: {
-        [key: string]: JsonValue;
-    };
-    /**
-     * When the conversation took place (ISO 8601); its memories are dated by it, for importing history. Default: now.
-     */
-    timestamp?: string;
+export type ApiKeyView = {
+    id: string;
+    name: string;
+    prefix: string;
+    last_four: string;
+    masked_key: string;
+    scopes: Array<string>;
+    is_active: boolean;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
 };
 
 export type ChatBody = {
@@ -171,186 +73,44 @@ export type ChatBody = {
     stream_format?: 'sse' | 'ui';
 };
 
-export type LegacyChatBody = {
-    /**
-     * The user's message (max 8,000 characters).
-     */
-    message: string;
-    /**
-     * Your end user's id (their email is recommended). Every memory is isolated per id.
-     */
-    external_user_id?: string;
-    top_k?: number;
-    conversation_id?: string;
-};
-
-export type CreateKeyBody = {
-    /**
-     * A human-readable name, e.g. "Production".
-     */
-    name: string;
-    /**
-     * Limit the key: ["read"] cannot store or delete. Omitted = full access.
-     */
-    scopes?: Array<'read' | 'write'>;
-    /**
-     * Limit the key to one agentId.
-     */
-    agent_id?: string;
-};
-
-export type DeleteMemoryResponse = {
-    status: 'success';
-    id: string;
-    deleted: true;
-};
-
-export type ListMemoriesResponse = {
-    memories: Array<MemoryView>;
-    total_count: number;
-    limit: number;
-    offset: number;
-    has_more: boolean;
-};
-
-export type MemoryDetailView = {
-    id: string;
-    content: string;
-    category: string;
-    userId: string;
-    agentId: string | null;
-    metadata: {
-        [key: string]: JsonValue;
-    };
-    entities: Array<string>;
-    importance: number;
-    accessCount: number;
-    source: string;
-    sourceMessageIds: Array<string>;
-    context: string | null;
-    createdAt: string;
-    updatedAt: string;
-    lastAccessed: string | null;
-    validFrom: string;
-    validTo: string | null;
-    supersededBy: string | null;
-    /**
-     * Why a newer memory replaced it (the slot a newer statement set, or the extraction model’s decision).
-     */
-    supersededReason: string | null;
-    archivedAt: string | null;
-};
-
-export type MemoryStatsResponse = {
-    total_memories: number;
-    archived_memories: number;
-    superseded_memories: number;
-    end_users: number;
-    avg_importance: number;
-    total_access_count: number;
-    memories_last_24h: number;
-    oldest_memory_at: string | null;
-    newest_memory_at: string | null;
-    external_user_id: string | null;
-    usage: {
-        period: string;
-        searches_today: number;
-        searches_this_month: number;
-        tokens_this_month: {
-            prompt: number;
-            completion: number;
-            total: number;
-        };
-    };
-    plan: {
+export type ChatResponse = {
+    reply: string;
+    used_memories: Array<{
         id: string;
-        name: string;
-        memory_limit: number | null;
-        search_limit: number | null;
-        search_limit_period: 'day' | 'month' | null;
-        token_limit: number | null;
-        requests_per_minute: number | null;
-    };
-};
-
-export type MemoryView = {
-    id: string;
-    content: string;
-    external_user_id: string;
-    metadata: {
-        [key: string]: JsonValue;
-    };
-    importance_score: number;
-    access_count: number;
-    created_at: string;
-    updated_at: string;
-    last_accessed_at: string | null;
-};
-
-export type RestoreMemoryResponse = {
-    status: 'success';
-    memory: MemoryView;
-};
-
-export type ScoreExplanation = {
-    semantic: number;
-    keyword: number;
-    entity: number;
-    temporal: number;
-    conversation: number;
-    recency: number;
-    importance: number;
-    /**
-     * The memory's own cosine similarity to the query.
-     */
-    cosineSimilarity: number;
-};
-
-export type SearchMemoriesResponse = {
-    results: Array<{
-        memory: MemoryView;
-        /**
-         * Cosine similarity of the memory to the query.
-         */
-        similarity: number;
-        /**
-         * 0.7·similarity + 0.3·importance.
-         */
-        combined_score: number;
-        /**
-         * What the results are ranked by: the hybrid ranking score, or combined_score in semantic mode.
-         */
+        memory_text: string;
         score: number;
-        explain?: ScoreExplanation;
     }>;
-    total_count: number;
-    query: string;
-    similarity_threshold: number;
-    mode: 'hybrid' | 'semantic';
+    memory_created: boolean;
+    conversation_id: string | null;
+    mode: 'llm' | 'offline';
+    model: string;
+    usage: {
+        prompt_tokens: number;
+        completion_tokens: number;
+    };
 };
 
-export type StoreMemoryResponse = {
-    status: 'success';
-    memory: MemoryView;
-};
-
-export type AccountStatusResponse = {
-    plan: string;
-    memoriesStored: number;
-    memoryLimit: number | null;
+export type ContextBody = {
     /**
-     * An estimate: active memories × the average size of the newest 200 (text, metadata, context, vector).
+     * Narrows to one agent’s memories.
      */
-    storageUsedMb: number;
-    storageLimitMb: number | null;
-    requestsToday: number;
-    rateLimitPerMin: number | null;
-    tokensUsed: number;
-    tokenLimit: number | null;
-    searchesUsed: number;
-    searchLimit: number | null;
-    searchLimitPeriod: 'day' | 'month' | null;
-    period: string;
+    agentId?: string;
+    /**
+     * Your end user’s id: the same space as external_user_id.
+     */
+    userId: string;
+    messages: Array<{
+        role: 'user' | 'assistant' | 'system' | 'tool';
+        content: string;
+        /**
+         * Who is speaking, in multi-party conversations (as in OpenAI messages).
+         */
+        name?: string;
+    }>;
+    /**
+     * Maximum tokens of the returned block (o200k tokenizer).
+     */
+    tokenBudget?: number;
 };
 
 export type ContextResponse = {
@@ -372,7 +132,45 @@ export type ContextResponse = {
     }>;
 };
 
+export type CreateKeyBody = {
+    /**
+     * A human-readable name, e.g. "Production".
+     */
+    name: string;
+    /**
+     * Limit the key: ["read"] cannot store or delete. Omitted = full access.
+     */
+    scopes?: Array<'read' | 'write'>;
+    /**
+     * Limit the key to one agentId.
+     */
+    agent_id?: string;
+};
+
+export type CreateKeyResponse = {
+    id: string;
+    name: string;
+    prefix: string;
+    last_four: string;
+    masked_key: string;
+    scopes: Array<string>;
+    is_active: boolean;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+    /**
+     * The full key. Shown only once.
+     */
+    api_key: string;
+};
+
 export type DeleteMemoryDetailResponse = {
+    deleted: true;
+};
+
+export type DeleteMemoryResponse = {
+    status: 'success';
+    id: string;
     deleted: true;
 };
 
@@ -385,6 +183,77 @@ export type EraseEndUserResponse = {
         edges: number;
         chat_messages: number;
     };
+};
+
+export type ErrorResponse = {
+    detail: string;
+    /**
+     * On 500 only: quote it to support; the cause is in the server log.
+     */
+    request_id?: string;
+    /**
+     * On /v1/openai* only: the error in OpenAI's shape, which the openai clients read.
+     */
+    error?: {
+        message: string;
+        type: string;
+        param: string | null;
+        code: string | null;
+    };
+};
+
+export type ExportLine = {
+    id: string;
+    external_user_id: string;
+    agent_id: string | null;
+    conversation_id: string | null;
+    content: string;
+    context: string | null;
+    metadata: {
+        [key: string]: JsonValue;
+    };
+    category: string | null;
+    slot: string | null;
+    speaker: string | null;
+    importance: number;
+    base_importance: number;
+    access_count: number;
+    last_accessed_at: string | null;
+    source: string;
+    source_message_ids: Array<string>;
+    valid_from: string | null;
+    valid_to: string | null;
+    superseded_by: string | null;
+    archived_at: string | null;
+    created_at: string | null;
+    updated_at: string | null;
+    embedding_model: string | null;
+    embedding: Array<number> | null;
+    context_embedding: Array<number> | null;
+};
+
+export type FilteredSearchBody = {
+    /**
+     * Narrows to one agent’s memories.
+     */
+    agentId?: string;
+    /**
+     * Your end user’s id: the same space as external_user_id.
+     */
+    userId: string;
+    query: string;
+    limit?: number;
+    categories?: Array<string>;
+    /**
+     * Only memories whose metadata contains these key-values.
+     */
+    metadata?: {
+        [key: string]: JsonValue;
+    };
+    /**
+     * Add each ranking signal’s part to every result.
+     */
+    explain?: boolean;
 };
 
 export type FilteredSearchResponse = {
@@ -407,6 +276,65 @@ export type FilteredSearchResponse = {
         explain?: ScoreExplanation;
     }>;
     total: number;
+};
+
+export type ImportResponse = {
+    status: 'success';
+    lines: number;
+    /**
+     * Memory lines written.
+     */
+    imported: number;
+    /**
+     * Memory lines whose id already exists (never overwritten).
+     */
+    skipped: number;
+    /**
+     * Lines embedded again because their vector came from another model.
+     */
+    reembedded: number;
+    /**
+     * Entity lines written (an entity the end user already has by name is linked, not duplicated).
+     */
+    entities: number;
+    /**
+     * Edge lines written.
+     */
+    edges: number;
+    /**
+     * Chat message lines written.
+     */
+    chat_messages: number;
+};
+
+export type IngestBody = {
+    /**
+     * Narrows to one agent’s memories.
+     */
+    agentId?: string;
+    /**
+     * Your end user’s id: the same space as external_user_id.
+     */
+    userId: string;
+    messages: Array<{
+        role: 'user' | 'assistant' | 'system' | 'tool';
+        content: string;
+        /**
+         * Who is speaking, in multi-party conversations (as in OpenAI messages).
+         */
+        name?: string;
+    }>;
+    conversationId?: string;
+    /**
+     * Free-form key-value metadata (source, session_id, tags, …).
+     */
+    metadata?: {
+        [key: string]: JsonValue;
+    };
+    /**
+     * When the conversation took place (ISO 8601); its memories are dated by it, for importing history. Default: now.
+     */
+    timestamp?: string;
 };
 
 export type IngestResponse = {
@@ -457,34 +385,21 @@ export type IngestResponse = {
     }>;
 };
 
-export type MemoryHistoryResponse = {
-    id: string;
-    history: Array<MemoryDetailView>;
-    current: string | null;
+export type JsonValue = string | number | boolean | null | Array<JsonValue> | {
+    [key: string]: JsonValue;
 };
 
-export type PagedListResponse = {
-    memories: Array<MemoryDetailView>;
-    total: number;
-    page: number;
-    pageSize: number;
-};
-
-export type ChatResponse = {
-    reply: string;
-    used_memories: Array<{
-        id: string;
-        memory_text: string;
-        score: number;
-    }>;
-    memory_created: boolean;
-    conversation_id: string | null;
-    mode: 'llm' | 'offline';
-    model: string;
-    usage: {
-        prompt_tokens: number;
-        completion_tokens: number;
-    };
+export type LegacyChatBody = {
+    /**
+     * The user's message (max 8,000 characters).
+     */
+    message: string;
+    /**
+     * Your end user's id (their email is recommended). Every memory is isolated per id.
+     */
+    external_user_id?: string;
+    top_k?: number;
+    conversation_id?: string;
 };
 
 export type LegacyChatResponse = {
@@ -498,48 +413,108 @@ export type LegacyChatResponse = {
     }>;
 };
 
-export type ApiKeyView = {
-    id: string;
-    name: string;
-    prefix: string;
-    last_four: string;
-    masked_key: string;
-    scopes: Array<string>;
-    is_active: boolean;
-    created_at: string;
-    last_used_at: string | null;
-    revoked_at: string | null;
-};
-
-export type CreateKeyResponse = {
-    id: string;
-    name: string;
-    prefix: string;
-    last_four: string;
-    masked_key: string;
-    scopes: Array<string>;
-    is_active: boolean;
-    created_at: string;
-    last_used_at: string | null;
-    revoked_at: string | null;
-    /**
-     * The full key. Shown only once.
-     */
-    api_key: string;
-};
-
 export type ListKeysResponse = {
     keys: Array<ApiKeyView>;
 };
 
-export type RevokeKeyResponse = {
-    status: 'success';
-    key: ApiKeyView;
+export type ListMemoriesResponse = {
+    memories: Array<MemoryView>;
+    total_count: number;
+    limit: number;
+    offset: number;
+    has_more: boolean;
 };
 
 export type MaintenanceRunResponse = {
     status: 'success' | 'error';
     run: RunView;
+};
+
+export type MemoryDetailView = {
+    id: string;
+    content: string;
+    category: string;
+    userId: string;
+    agentId: string | null;
+    metadata: {
+        [key: string]: JsonValue;
+    };
+    entities: Array<string>;
+    importance: number;
+    accessCount: number;
+    source: string;
+    sourceMessageIds: Array<string>;
+    context: string | null;
+    createdAt: string;
+    updatedAt: string;
+    lastAccessed: string | null;
+    validFrom: string;
+    validTo: string | null;
+    supersededBy: string | null;
+    /**
+     * Why a newer memory replaced it (the slot a newer statement set, or the extraction model’s decision).
+     */
+    supersededReason: string | null;
+    archivedAt: string | null;
+};
+
+export type MemoryHistoryResponse = {
+    id: string;
+    history: Array<MemoryDetailView>;
+    current: string | null;
+};
+
+export type MemoryStatsResponse = {
+    total_memories: number;
+    archived_memories: number;
+    superseded_memories: number;
+    end_users: number;
+    avg_importance: number;
+    total_access_count: number;
+    memories_last_24h: number;
+    oldest_memory_at: string | null;
+    newest_memory_at: string | null;
+    external_user_id: string | null;
+    usage: {
+        period: string;
+        searches_today: number;
+        searches_this_month: number;
+        tokens_this_month: {
+            prompt: number;
+            completion: number;
+            total: number;
+        };
+    };
+    plan: {
+        id: string;
+        name: string;
+        memory_limit: number | null;
+        search_limit: number | null;
+        search_limit_period: 'day' | 'month' | null;
+        token_limit: number | null;
+        requests_per_minute: number | null;
+    };
+};
+
+export type MemoryView = {
+    id: string;
+    content: string;
+    external_user_id: string;
+    metadata: {
+        [key: string]: JsonValue;
+    };
+    importance_score: number;
+    access_count: number;
+    created_at: string;
+    updated_at: string;
+    last_accessed_at: string | null;
+};
+
+export type PagedListResponse = {
+    memories: Array<MemoryDetailView>;
+    total: number;
+    page: number;
+    pageSize: number;
 };
 
 export type PruneResponse = {
@@ -561,6 +536,16 @@ export type PruneResponse = {
         reason: 'low_importance' | 'stale' | 'over_max_memories';
     }>;
     truncated: boolean;
+};
+
+export type RestoreMemoryResponse = {
+    status: 'success';
+    memory: MemoryView;
+};
+
+export type RevokeKeyResponse = {
+    status: 'success';
+    key: ApiKeyView;
 };
 
 export type RunView = {
@@ -593,56 +578,95 @@ export type RunsResponse = {
     offset: number;
 };
 
-export type ExportLine = {
-    id: string;
+export type ScoreExplanation = {
+    semantic: number;
+    keyword: number;
+    entity: number;
+    temporal: number;
+    conversation: number;
+    recency: number;
+    importance: number;
+    /**
+     * The memory's own cosine similarity to the query.
+     */
+    cosineSimilarity: number;
+};
+
+export type SearchMemoriesBody = {
+    /**
+     * Natural-language query.
+     */
+    query: string;
+    /**
+     * Your end user's id (their email is recommended). Every memory is isolated per id.
+     */
     external_user_id: string;
-    agent_id: string | null;
-    conversation_id: string | null;
+    limit?: number;
+    /**
+     * Minimum cosine similarity (0–1). In hybrid mode a memory that shares a word with the query may sit up to 0.1 below it.
+     */
+    similarity_threshold?: number;
+    /**
+     * hybrid (default): vector and BM25 fused with entities, time and conversation; semantic: the reference’s pure cosine ranking by combined_score.
+     */
+    mode?: 'hybrid' | 'semantic';
+    /**
+     * Hybrid mode: add each ranking signal’s part to every result.
+     */
+    explain?: boolean;
+};
+
+export type SearchMemoriesResponse = {
+    results: Array<{
+        memory: MemoryView;
+        /**
+         * Cosine similarity of the memory to the query.
+         */
+        similarity: number;
+        /**
+         * 0.7·similarity + 0.3·importance.
+         */
+        combined_score: number;
+        /**
+         * What the results are ranked by: the hybrid ranking score, or combined_score in semantic mode.
+         */
+        score: number;
+        explain?: ScoreExplanation;
+    }>;
+    total_count: number;
+    query: string;
+    similarity_threshold: number;
+    mode: 'hybrid' | 'semantic';
+};
+
+export type StoreMemoryBody = {
+    /**
+     * The text to remember: up to MAX_MEMORY_CHARS characters (16,000 by default); longer content gets 413.
+     */
     content: string;
-    context: string | null;
-    metadata: {
+    /**
+     * Your end user's id (their email is recommended). Every memory is isolated per id.
+     */
+    external_user_id: string;
+    /**
+     * Free-form key-value metadata (source, session_id, tags, …).
+     */
+    metadata?: {
         [key: string]: JsonValue;
     };
-    category: string | null;
-    slot: string | null;
-    speaker: string | null;
-    importance: number;
-    base_importance: number;
-    access_count: number;
-    last_accessed_at: string | null;
-    source: string;
-    source_message_ids: Array<string>;
-    valid_from: string | null;
-    valid_to: string | null;
-    superseded_by: string | null;
-    archived_at: string | null;
-    created_at: string | null;
-    updated_at: string | null;
-    embedding_model: string | null;
-    embedding: Array<number> | null;
-    context_embedding: Array<number> | null;
+    /**
+     * The conversation or session the memory belongs to (metadata.session_id is read the same way): memories of one session are ranked with the one before them, as ingested turns are.
+     */
+    conversation_id?: string;
+    /**
+     * When it was said (ISO 8601), for importing history; the memory is dated by it. Default: now.
+     */
+    timestamp?: string;
 };
 
-export type ImportResponse = {
+export type StoreMemoryResponse = {
     status: 'success';
-    lines: number;
-    imported: number;
-    /**
-     * Lines whose id already exists (never overwritten).
-     */
-    skipped: number;
-    /**
-     * Lines embedded again because their vector came from another model.
-     */
-    reembedded: number;
-};
-
-export type ErrorResponse = {
-    detail: string;
-    /**
-     * On 500 only: quote it to support; the cause is in the server log.
-     */
-    request_id?: string;
+    memory: MemoryView;
 };
 
 export type ValidationErrorResponse = {
@@ -654,6 +678,15 @@ export type ValidationErrorResponse = {
         msg: string;
     }>;
     timestamp: string;
+    /**
+     * On /v1/openai* only: the error in OpenAI's shape, which the openai clients read.
+     */
+    error?: {
+        message: string;
+        type: string;
+        param: string | null;
+        code: string | null;
+    };
 };
 
 export type ListMemoriesData = {
@@ -1633,6 +1666,150 @@ export type ChatLegacyResponses = {
 };
 
 export type ChatLegacyResponse = ChatLegacyResponses[keyof ChatLegacyResponses];
+
+export type OpenAiChatCompletionData = {
+    body: {
+        /**
+         * Accepted for compatibility; the model the server is configured with answers (named in the response).
+         */
+        model: string;
+        /**
+         * The conversation; memories are retrieved for the last user message.
+         */
+        messages: Array<{
+            role: 'system' | 'developer' | 'user' | 'assistant';
+            /**
+             * A string or text parts (null only for an assistant turn).
+             */
+            content?: string | Array<{
+                /**
+                 * Only text parts are read; images and audio are refused.
+                 */
+                type: 'text';
+                text: string;
+            }> | null;
+            name?: string;
+        }>;
+        /**
+         * The end user whose memories are used and stored (or the X-End-User-Id header).
+         */
+        user?: string;
+        /**
+         * Stream `chat.completion.chunk` server-sent events ending with `data: [DONE]`.
+         */
+        stream?: boolean | null;
+        stream_options?: {
+            include_usage?: boolean;
+        } | null;
+        /**
+         * Accepted; the configured model’s sampling applies.
+         */
+        temperature?: number | null;
+        /**
+         * Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.
+         */
+        max_tokens?: number | null;
+        /**
+         * Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.
+         */
+        max_completion_tokens?: number | null;
+        /**
+         * One choice only.
+         */
+        n?: 1 | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/openai/chat/completions';
+};
+
+export type OpenAiChatCompletionErrors = {
+    /**
+     * Malformed JSON or a request that cannot be served as sent
+     */
+    400: ErrorResponse;
+    /**
+     * Missing or invalid credentials
+     */
+    401: ErrorResponse;
+    /**
+     * The API key's scopes (read-only, one agent) do not allow this
+     */
+    403: ErrorResponse;
+    /**
+     * Body or content over its limit
+     */
+    413: ErrorResponse;
+    /**
+     * Content-Type is not application/json
+     */
+    415: ErrorResponse;
+    /**
+     * Validation error: every bad field, with where it is
+     */
+    422: ValidationErrorResponse;
+    /**
+     * Per-minute rate limit or a plan quota (searches, memories, tokens) exceeded
+     */
+    429: ErrorResponse;
+    /**
+     * Unexpected failure; the body names only the request id
+     */
+    500: ErrorResponse;
+    /**
+     * The embedding or language model provider failed; nothing was half-stored
+     */
+    502: ErrorResponse;
+    /**
+     * The database is unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * The language model did not answer in time
+     */
+    504: ErrorResponse;
+};
+
+export type OpenAiChatCompletionError = OpenAiChatCompletionErrors[keyof OpenAiChatCompletionErrors];
+
+export type OpenAiChatCompletionResponses = {
+    /**
+     * Success
+     */
+    200: {
+        id: string;
+        object: 'chat.completion';
+        created: number;
+        model: string;
+        choices: Array<{
+            index: number;
+            message: {
+                role: 'assistant';
+                content: string;
+                refusal: null;
+            };
+            logprobs: null;
+            finish_reason: 'stop';
+        }>;
+        usage: {
+            prompt_tokens: number;
+            completion_tokens: number;
+            total_tokens: number;
+        };
+        memory: {
+            external_user_id: string;
+            used_memories: Array<{
+                id: string;
+                memory_text: string;
+                score: number;
+            }>;
+            memory_created: boolean;
+            mode: 'llm' | 'offline';
+        };
+    };
+};
+
+export type OpenAiChatCompletionResponse = OpenAiChatCompletionResponses[keyof OpenAiChatCompletionResponses];
 
 export type IngestConversationData = {
     body: IngestBody;
