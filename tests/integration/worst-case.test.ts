@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as chat from '@/app/api/v1/chat/route';
 import * as context from '@/app/api/v1/context/route';
+import * as exportRoute from '@/app/api/v1/export/route';
 import * as importRoute from '@/app/api/v1/import/route';
 import * as ingest from '@/app/api/v1/ingest/route';
 import * as memory from '@/app/api/v1/memory/route';
@@ -147,5 +148,24 @@ describe('a 40,000-line import', () => {
     expect(typeof res.body.detail).toBe('string');
     const accountId = await accountIdOf(app.services.db, small);
     expect(Number((await app.services.db.query<{ n: string }>('select count(*) as n from memories where account_id = $1', [accountId]))[0]!.n)).toBe(0);
+  });
+
+  it('re-importing an export into a full account skips the existing ids instead of refusing', async () => {
+    const full = await createAccount();
+    for (const content of ['I live in Lisbon', 'I play the cello']) {
+      expect((await call(memory.POST, 'POST', '/api/v1/memory', { token: full.apiKey, body: { content, external_user_id: 'reimport' } })).status).toBe(201);
+    }
+    const exported = await call(exportRoute.GET, 'GET', '/api/v1/export', { token: full.apiKey });
+    const accountId = await accountIdOf(app.services.db, full);
+    // The plan is full (Free: 1,000 memories).
+    await app.services.db.query('update accounts set memory_count = 1000 where id = $1', [accountId]);
+    const again = await call(importRoute.POST, 'POST', '/api/v1/import', { token: full.apiKey, rawBody: exported.text, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(again.status).toBe(200);
+    expect(again.body.imported).toBe(0);
+    expect(again.body.skipped).toBeGreaterThanOrEqual(2);
+    const one = exported.text.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.content === 'I live in Lisbon');
+    const fresh = JSON.stringify({ ...one, id: randomUUID() });
+    const refused = await call(importRoute.POST, 'POST', '/api/v1/import', { token: full.apiKey, rawBody: fresh, headers: { 'content-type': 'application/x-ndjson' } });
+    expect(refused.status).toBe(429);
   });
 });

@@ -71,18 +71,22 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
   const { memories: parsed, graph, lines } = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
   const agent = agentScopeOf(ctx.caller);
   if (agent && [...parsed, ...graph.chatMessages].some((line) => line.agent_id !== agent)) throw forbidden();
-  // Refused before any embedding work when the active lines cannot fit the plan (the locked check in insertMemories
-  // still decides racing writers): a 40,000-line import on a 1,000-memory plan costs a count, not 40,000 embeddings.
-  const active = parsed.filter((line) => !line.archived_at).length;
+  // Ids that already exist anywhere are skipped: they are neither embedded nor counted against the plan, so
+  // re-importing an export into a full account is not refused. What is left is refused before any embedding work when
+  // its active lines cannot fit the plan (a 40,000-line import on a 1,000-memory plan costs a count, not 40,000
+  // embeddings); the locked check in insertMemories still decides racing writers.
+  const taken = new Set((await ctx.db.query<{ id: string }>('select id from memories where id = any($1::uuid[])', [parsed.map((line) => line.id)])).map((row) => row.id));
+  const fresh = parsed.filter((line) => !taken.has(line.id));
+  const active = fresh.filter((line) => !line.archived_at).length;
   if (active > 0 && !(await hasMemoryRoom(ctx.db, ctx, active))) throw quotaExceeded(ctx.now(), 'never', 'memories');
-  const needEmbedding = parsed.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
+  const needEmbedding = fresh.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
   const vectors = await embedOrFail(ctx, needEmbedding.map((line) => line.content));
   const reembedded = new Map(needEmbedding.map((line, i) => [line.id, vectors[i]!]));
   return ctx.db.transaction(async (tx) => {
     const rows = await insertMemories(
       tx,
       ctx,
-      parsed.map((line) => ({
+      fresh.map((line) => ({
         id: line.id,
         endUserId: line.external_user_id,
         agentId: line.agent_id,
