@@ -187,7 +187,7 @@ export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
     tags: [...new Set(ALL_OPERATIONS.filter((op) => op.audience === 'public').map((op) => op.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: mlive_<id>_<secret>' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `mlive_<id>_<secret>`' },
         sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A dashboard session JWT (Supabase Auth or the built-in local auth)' },
       },
       schemas: { ...input.schemas, ...output.schemas },

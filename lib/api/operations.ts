@@ -183,7 +183,7 @@ export const OPERATIONS = {
     example: { query: { external_user_id: USER, limit: '20' }, response: { memories: [memoryExample], total_count: 1, limit: 20, offset: 0, has_more: false } },
   }),
   searchMemories: op({
-    operationId: 'searchMemories', method: 'POST', path: '/v1/memory/search', summary: "Semantic search in one end user's memories", tag: 'Memory', audience: 'public', auth: 'apiKey', scope: 'read',
+    operationId: 'searchMemories', method: 'POST', path: '/v1/memory/search', summary: "Search one end user's memories (hybrid by default, cosine with mode: semantic)", tag: 'Memory', audience: 'public', auth: 'apiKey', scope: 'read',
     description:
       'By default results are ranked by hybrid retrieval (vector and BM25 fused, entities, time, conversation; `score`); `"mode": "semantic"` ranks by the reference’s `combined_score = 0.7·similarity + 0.3·importance`. `similarity` is always the cosine similarity; `similarity_threshold` filters on it (in hybrid mode a memory sharing a word with the query may sit up to 0.1 below).',
     body: SearchMemoriesBody, response: SearchMemoriesResponse, meter: { search: true }, errors: [502],
@@ -261,7 +261,7 @@ export const OPERATIONS = {
     operationId: 'importMemories', method: 'POST', path: '/v1/import', summary: 'Import JSON Lines from /v1/export (ids, metadata, timestamps kept)', tag: 'Data ownership', audience: 'public', auth: 'apiKey',
     textBody: { contentType: 'application/x-ndjson', maxBytes: 50 * 1024 * 1024, description: 'One memory per line, as /v1/export writes them (up to 50 MB).' },
     response: ImportResponse, errors: [502],
-    example: { response: { status: 'success', lines: 2, imported: 2, skipped: 0, reembedded: 0 } },
+    example: { response: { status: 'success', lines: 4, imported: 2, skipped: 0, reembedded: 0, entities: 1, edges: 1, chat_messages: 0 } },
   }),
   eraseEndUser: op({
     operationId: 'eraseEndUser', method: 'DELETE', path: '/v1/users/{external_user_id}', summary: 'Delete everything of one end user, with counts', tag: 'Account', audience: 'public', auth: 'apiKey',

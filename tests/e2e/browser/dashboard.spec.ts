@@ -71,7 +71,7 @@ test('a new developer signs up, gets a key, stores memories with it, browses, ch
   await snapshot(page, testInfo, 'billing');
 
   await page.goto('/docs');
-  await expect(page.getByTestId('docs-operation').first()).toBeVisible();
+  await expect(page.getByTestId('api-reference').getByRole('heading', { name: 'Store a memory for an end user' })).toBeVisible({ timeout: 30_000 });
   await snapshot(page, testInfo, 'docs');
 
   await page.goto('/dashboard/keys');

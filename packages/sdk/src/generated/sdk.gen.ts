@@ -107,7 +107,7 @@ export class MemoryLayerApi extends HeyApiClient {
     }
     
     /**
-     * Semantic search in one end user's memories
+     * Search one end user's memories (hybrid by default, cosine with mode: semantic)
      *
      * By default results are ranked by hybrid retrieval (vector and BM25 fused, entities, time, conversation; `score`); `"mode": "semantic"` ranks by the reference’s `combined_score = 0.7·similarity + 0.3·importance`. `similarity` is always the cosine similarity; `similarity_threshold` filters on it (in hybrid mode a memory sharing a word with the query may sit up to 0.1 below).
      */
