@@ -1,6 +1,6 @@
 import { APICallError, generateText, Output, streamText, type LanguageModel } from 'ai';
 import { ApiError } from '@/lib/errors';
-import type { Llm, LlmResult } from './types';
+import { outputCap, type Llm, type LlmResult } from './types';
 
 function toApiError(error: unknown, timedOut: boolean): ApiError {
   if (error instanceof ApiError) return error;
@@ -30,7 +30,8 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
           messages: request.messages,
           abortSignal: signal,
           maxRetries: 1,
-          maxOutputTokens: options.maxOutputTokens,
+          maxOutputTokens: outputCap(request, options.maxOutputTokens),
+          temperature: request.temperature,
         });
         return {
           text: result.text,
@@ -49,7 +50,8 @@ export function createAiSdkLlm(options: { model: LanguageModel; modelName: strin
         messages: request.messages,
         abortSignal: signal,
         maxRetries: 1,
-        maxOutputTokens: options.maxOutputTokens,
+        maxOutputTokens: outputCap(request, options.maxOutputTokens),
+        temperature: request.temperature,
         onError: ({ error }) => {
           failure = error;
         },

@@ -5,7 +5,7 @@ import { createAiSdkLlm } from './ai-sdk';
 import { createOfflineLlm } from './offline';
 import type { Llm } from './types';
 
-export type { Llm, LlmMessage, LlmResult } from './types';
+export type { Llm, LlmMessage, LlmRequest, LlmResult } from './types';
 
 /** Which provider: LLM_PROVIDER when set; else Gemini if its key is set, else OpenAI (key or base URL), else offline. */
 export function chooseLlmProvider(env: Env): 'google' | 'openai' | 'offline' {

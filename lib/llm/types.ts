@@ -11,7 +11,14 @@ export interface LlmRequest {
   /** The memories already quoted in `system`; the offline responder answers from these alone. */
   memories: string[];
   abortSignal?: AbortSignal;
+  /** Sampling temperature; the provider's default when absent. */
+  temperature?: number;
+  /** At most this many output tokens; never more than the configured LLM_MAX_OUTPUT_TOKENS. */
+  maxOutputTokens?: number;
 }
+
+/** A request's own output cap within the configured one. */
+export const outputCap = (request: { maxOutputTokens?: number }, configured: number) => Math.min(request.maxOutputTokens ?? configured, configured);
 
 export interface LlmUsage {
   promptTokens: number;

@@ -1,6 +1,6 @@
 import { countTokens } from '@/lib/memory/context/token-budget';
 import { ApiError } from '@/lib/errors';
-import type { Llm, LlmUsage } from '@/lib/llm/types';
+import { outputCap, type Llm, type LlmUsage } from '@/lib/llm/types';
 import { reserveTokens, settleTokens, type QuotaCtx } from './quotas';
 
 /** The prompt as our tokenizer counts it (o200k): close enough to reserve; the provider's count settles it. */
@@ -28,8 +28,8 @@ export function meteredLlm(llm: Llm, meter: QuotaCtx): Llm {
   if (llm.mode === 'offline') return llm;
   const maxOutput = llm.maxOutputTokens ?? 1_024;
 
-  async function metered<T>(prompt: number, signal: AbortSignal | undefined, call: () => Promise<T & { usage: LlmUsage }>): Promise<T & { usage: LlmUsage }> {
-    const reserved = prompt + maxOutput;
+  async function metered<T>(prompt: number, signal: AbortSignal | undefined, call: () => Promise<T & { usage: LlmUsage }>, output = maxOutput): Promise<T & { usage: LlmUsage }> {
+    const reserved = prompt + output;
     await reserveTokens(meter, reserved);
     try {
       const result = await call();
@@ -45,11 +45,11 @@ export function meteredLlm(llm: Llm, meter: QuotaCtx): Llm {
     mode: llm.mode,
     model: llm.model,
     maxOutputTokens: llm.maxOutputTokens,
-    generate: (request) => metered(promptTokens([request.system, ...request.messages.map((m) => m.content)]), request.abortSignal, () => llm.generate(request)),
+    generate: (request) => metered(promptTokens([request.system, ...request.messages.map((m) => m.content)]), request.abortSignal, () => llm.generate(request), outputCap(request, maxOutput)),
     generateObject: (request) => metered(promptTokens([request.system, request.prompt]), request.abortSignal, () => llm.generateObject(request)),
     stream(request) {
       const prompt = promptTokens([request.system, ...request.messages.map((m) => m.content)]);
-      const reserved = prompt + maxOutput;
+      const reserved = prompt + outputCap(request, maxOutput);
       const started = reserveTokens(meter, reserved).then(() => llm.stream(request));
       let streamed = '';
       async function* textStream() {

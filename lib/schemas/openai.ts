@@ -27,9 +27,9 @@ export const OpenAiChatCompletionBody = z
     user: ExternalUserId.optional().describe('The end user whose memories are used and stored (or the X-End-User-Id header).'),
     stream: z.boolean().nullable().optional().describe('Stream `chat.completion.chunk` server-sent events ending with `data: [DONE]`.'),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-    temperature: z.number().min(0).max(2).nullable().optional().describe('Accepted; the configured model’s sampling applies.'),
-    max_tokens: z.int().min(1).nullable().optional().describe('Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.'),
-    max_completion_tokens: z.int().min(1).nullable().optional().describe('Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.'),
+    temperature: z.number().min(0).max(2).nullable().optional().describe('Passed to the configured model.'),
+    max_tokens: z.int().min(1).nullable().optional().describe('At most this many output tokens (never more than the server’s LLM_MAX_OUTPUT_TOKENS).'),
+    max_completion_tokens: z.int().min(1).nullable().optional().describe('As max_tokens (wins when both are given).'),
     n: z.literal(1).nullable().optional().describe('One choice only.'),
   })
   .superRefine((body, issues) => {

@@ -91,6 +91,15 @@ describe('POST /v1/openai/chat/completions with the openai client', () => {
     expect(sent.body.messages.slice(1)).toEqual([{ role: 'user', content: 'What am I building?' }]);
   });
 
+  it('passes temperature and max_tokens to the model, never above the server’s output cap', async () => {
+    useFakeOpenAi();
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What am I building?' }], user: USER, temperature: 0.2, max_tokens: 50 });
+    expect(llmServer.requests.at(-1)!.body).toMatchObject({ temperature: 0.2, max_tokens: 50 });
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What am I building?' }], user: USER, max_completion_tokens: 10_000_000 });
+    expect(llmServer.requests.at(-1)!.body.max_tokens).toBe(app.services.env.LLM_MAX_OUTPUT_TOKENS);
+    expect(llmServer.requests.at(-1)!.body.temperature).toBeUndefined();
+  });
+
   it('answers offline from the memories when no model is configured', async () => {
     const completion = await client().chat.completions.create({ model: 'any', messages: [{ role: 'user', content: [{ type: 'text', text: 'What am I building?' }] }], user: USER });
     expect(completion.model).toBe('offline-extractive');

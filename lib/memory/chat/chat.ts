@@ -3,7 +3,7 @@ import { defer, withRetry } from '@/lib/core/after-response';
 import { agentScopeOf } from '@/lib/core/access';
 import type { ChatInput, ChatResponseT } from '@/lib/schemas/chat';
 import { queryOne } from '@/lib/db';
-import type { LlmMessage, LlmResult } from '@/lib/llm';
+import type { LlmMessage, LlmRequest, LlmResult } from '@/lib/llm';
 import { buildSystemPrompt, isTrivialMessage } from './prompt';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { categorize } from '@/lib/memory/ingest/extraction/rules';
@@ -25,6 +25,8 @@ export interface Prepared {
   messages: LlmMessage[];
   storeMessage: boolean;
   category: string;
+  /** The caller's sampling settings (the OpenAI-compatible endpoint's temperature and max tokens). */
+  sampling?: Pick<LlmRequest, 'temperature' | 'maxOutputTokens'>;
 }
 
 /** The conversation's last turns; an agent-scoped key reads only the turns of its own agent. */
@@ -151,7 +153,7 @@ export function shapeReply(ctx: Ctx, prepared: Prepared, result: LlmResult, memo
 export async function replyTo(ctx: Ctx, prepared: Prepared, signal?: AbortSignal): Promise<ChatResponseT> {
   let result: LlmResult;
   try {
-    result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal });
+    result = await ctx.llm.generate({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: signal, ...prepared.sampling });
   } catch (error) {
     // The user's message is kept even when the model fails.
     await persistTurn(ctx, prepared, null);

@@ -52,7 +52,8 @@ async function prepareCompletion(ctx: Ctx, input: OpenAiChatCompletionInput, hin
     history,
   });
   const instructions = input.messages.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => contentText(message.content));
-  return { ...prepared, system: [...instructions, prepared.system].join('\n\n') };
+  const sampling = { temperature: input.temperature ?? undefined, maxOutputTokens: input.max_completion_tokens ?? input.max_tokens ?? undefined };
+  return { ...prepared, system: [...instructions, prepared.system].join('\n\n'), sampling };
 }
 
 const memoryReport = (prepared: Prepared, reply: ChatResponseT) => ({

@@ -15,7 +15,7 @@ export interface TurnListener {
  * reply when the model finished, the user's message alone when it failed or the client left (who then hears nothing).
  */
 export async function streamTurn(ctx: Ctx, prepared: Prepared, abort: AbortSignal, listener: TurnListener): Promise<void> {
-  const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort });
+  const llmStream = ctx.llm.stream({ system: prepared.system, messages: prepared.messages, memories: prepared.used.map((m) => m.content), abortSignal: abort, ...prepared.sampling });
   let persisted = false;
   try {
     for await (const delta of llmStream.textStream) listener.delta(delta);

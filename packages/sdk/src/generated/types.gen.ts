@@ -1702,15 +1702,15 @@ export type OpenAiChatCompletionData = {
             include_usage?: boolean;
         } | null;
         /**
-         * Accepted; the configured model’s sampling applies.
+         * Passed to the configured model.
          */
         temperature?: number | null;
         /**
-         * Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.
+         * At most this many output tokens (never more than the server’s LLM_MAX_OUTPUT_TOKENS).
          */
         max_tokens?: number | null;
         /**
-         * Accepted; LLM_MAX_OUTPUT_TOKENS bounds every answer.
+         * As max_tokens (wins when both are given).
          */
         max_completion_tokens?: number | null;
         /**
