@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Card, EmptyState, Input, Label, Spinner } from '@/components/ui/primitives';
 import { useApi } from './use-api';
+import { ScheduledPruningSetting } from './scheduled-pruning';
 import { ProgressBar } from './widgets';
 import type { RunViewT } from '@/lib/schemas/maintenance';
 
@@ -133,6 +134,7 @@ export function MaintenancePage() {
         <p className="mt-1 text-sm text-slate-600">Jobs also run on a schedule; run one now, for the whole account or one end user.</p>
       </header>
       {error && <Alert testId="maintenance-error">{error}</Alert>}
+      <ScheduledPruningSetting />
       <Card title="Run maintenance">
         <form onSubmit={onRun} className="space-y-3">
           <div className="flex flex-col gap-3 sm:flex-row sm:items-end">

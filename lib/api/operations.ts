@@ -19,6 +19,8 @@ import {
 } from '@/lib/schemas/conversation';
 import {
   AccountSearchResponse,
+  AccountSettingsBody,
+  AccountSettingsResponse,
   BillingResponse,
   CheckoutBody,
   DashboardContextResponse,
@@ -414,6 +416,8 @@ export const OPERATIONS = {
     textBody: { contentType: 'application/x-ndjson', maxBytes: 50 * 1024 * 1024, description: 'One memory per line, as /v1/export writes them (up to 50 MB).' }, response: ImportResponse, errors: [502],
   }),
   dashboardRestoreMemory: op({ operationId: 'dashboardRestoreMemory', method: 'POST', path: '/api/dashboard/memories/{memory_id}/restore', summary: 'Restore an archived memory', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: MemoryIdParams, response: RestoreMemoryResponse }),
+  dashboardSettings: op({ operationId: 'dashboardSettings', method: 'GET', path: '/api/dashboard/settings', summary: "The account's settings (scheduled pruning is opt-in)", tag: 'Dashboard', audience: 'dashboard', auth: 'session', response: AccountSettingsResponse, example: { response: { scheduled_pruning: false } } }),
+  dashboardUpdateSettings: op({ operationId: 'dashboardUpdateSettings', method: 'POST', path: '/api/dashboard/settings', summary: "Change the account's settings", tag: 'Dashboard', audience: 'dashboard', auth: 'session', body: AccountSettingsBody, response: AccountSettingsResponse, example: { body: { scheduled_pruning: true }, response: { scheduled_pruning: true } } }),
   dashboardRunMaintenance: op({ operationId: 'dashboardRunMaintenance', method: 'POST', path: '/api/dashboard/maintenance/{job_type}', summary: 'Run a maintenance job (progress is recorded on the run)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: JobTypeParams, query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502] }),
   startCheckout: op({ operationId: 'startCheckout', method: 'POST', path: '/api/billing/checkout', summary: 'A Stripe Checkout URL to subscribe to a plan', tag: 'Billing', audience: 'dashboard', auth: 'session', body: CheckoutBody, response: RedirectResponse }),
   openBillingPortal: op({ operationId: 'openBillingPortal', method: 'POST', path: '/api/billing/portal', summary: 'A Stripe Customer Portal URL', tag: 'Billing', audience: 'dashboard', auth: 'session', response: RedirectResponse }),

@@ -67,3 +67,10 @@ export type AccountSearchResponseT = z.infer<typeof AccountSearchResponse>;
 export type UsageReportResponseT = z.infer<typeof UsageReportResponse>;
 export type BillingResponseT = z.infer<typeof BillingResponse>;
 export type DashboardContextResponseT = z.infer<typeof DashboardContextResponse>;
+
+export const AccountSettingsResponse = z.object({
+  scheduled_pruning: z
+    .boolean()
+    .describe('Whether scheduled maintenance may archive this account’s stale memories (counted from when each was stored). Off unless the account opts in.'),
+});
+export const AccountSettingsBody = z.object({ scheduled_pruning: z.boolean('scheduled_pruning must be true or false') });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cron from '@/app/api/cron/maintenance/route';
+import * as settings from '@/app/api/dashboard/settings/route';
 import * as importRoute from '@/app/api/v1/import/route';
 import * as runs from '@/app/api/v1/memory/maintenance/runs/route';
 import * as memory from '@/app/api/v1/memory/route';
@@ -52,8 +53,12 @@ describe('scheduled pruning is opt-in per account', () => {
 
   it('an opted-in account: staleness counts from when a memory was stored, so a backdated import is not archived', async () => {
     const owner = await createAccount();
-    const accountId = await accountIdOf(app.services.db, owner);
-    await app.services.db.query('update accounts set scheduled_pruning = true where id = $1', [accountId]);
+    // The account owner opts in from the dashboard (Maintenance page).
+    const before = await call(settings.GET, 'GET', '/api/dashboard/settings', { token: owner.accessToken });
+    expect(before.body).toEqual({ scheduled_pruning: false });
+    const optIn = await call(settings.POST, 'POST', '/api/dashboard/settings', { token: owner.accessToken, body: { scheduled_pruning: true } });
+    expect(optIn.status).toBe(200);
+    expect(optIn.body).toEqual({ scheduled_pruning: true });
     const importedId = randomUUID();
     const line = { id: importedId, external_user_id: 'importer', content: 'I graduated from university in Leeds', created_at: daysAgo(730).toISOString() };
     const imported = await call(importRoute.POST, 'POST', '/api/v1/import', { token: owner.apiKey, rawBody: JSON.stringify(line), headers: { 'content-type': 'application/x-ndjson' } });
@@ -70,6 +75,23 @@ describe('scheduled pruning is opt-in per account', () => {
     const ownRuns = await call(runs.GET, 'GET', '/api/v1/memory/maintenance/runs', { token: owner.apiKey });
     expect(ownRuns.body.runs[0].counts.pruning).toMatchObject({ pruned: 1, archive_only: true, stale: 1 });
     expect(ownRuns.body.runs[0].params.prune).toMatchObject({ age_from: 'stored', archive_only: true });
+  });
+});
+
+describe('the opt-in setting', () => {
+  it('is off by default, changed only by a session of the account, and validated', async () => {
+    const owner = await createAccount();
+    const other = await createAccount();
+    expect((await call(settings.POST, 'POST', '/api/dashboard/settings', { token: other.accessToken, body: { scheduled_pruning: true } })).status).toBe(200);
+    expect((await call(settings.GET, 'GET', '/api/dashboard/settings', { token: owner.accessToken })).body).toEqual({ scheduled_pruning: false });
+    expect((await call(settings.GET, 'GET', '/api/dashboard/settings', {})).status).toBe(401);
+    // An API key is not a session: settings are the dashboard's.
+    expect((await call(settings.POST, 'POST', '/api/dashboard/settings', { token: owner.apiKey, body: { scheduled_pruning: true } })).status).toBe(401);
+    const bad = await call(settings.POST, 'POST', '/api/dashboard/settings', { token: owner.accessToken, body: { scheduled_pruning: 'yes' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.details[0].loc).toEqual(['body', 'scheduled_pruning']);
+    const accountId = await accountIdOf(app.services.db, owner);
+    expect((await app.services.db.query<{ scheduled_pruning: boolean }>('select scheduled_pruning from accounts where id = $1', [accountId]))[0]!.scheduled_pruning).toBe(false);
   });
 });
 

@@ -146,6 +146,9 @@ const CASES: Partial<Record<OperationId, Case>> = {
     requests: (user) => [{ rawBody: JSON.stringify({ id: memoryId, external_user_id: user, content: 'The code word is overwritten' }), headers: { 'content-type': 'application/x-ndjson' } }],
   },
   dashboardRestoreMemory: { reach: 'account', requests: () => [{ params: { memory_id: memoryId } }] },
+  // Settings belong to the caller's own account: another account's session changes only its own.
+  dashboardSettings: { reach: 'account', requests: () => [{}] },
+  dashboardUpdateSettings: { reach: 'account', requests: () => [{ body: { scheduled_pruning: true } }] },
   dashboardRunMaintenance: { reach: 'account', requests: (user) => [{ params: { job_type: 'all' }, query: { external_user_id: user } }, { params: { job_type: 'all' } }] },
   // MCP: every tool aimed at the victim by end user (forget by the victim's memory id), the resource by its URI, and the
   // end user given by the connection (header, query) instead of the call.

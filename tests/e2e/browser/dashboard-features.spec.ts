@@ -189,4 +189,14 @@ test('run maintenance shows the run in progress, then its result, and lists it',
   await snapshot(page, testInfo, 'maintenance-done');
   const runs = await request.get('/v1/memory/maintenance/runs', { headers: auth });
   expect((await runs.json()).runs[0]).toMatchObject({ job_type: 'summarization', trigger: 'dashboard', status: 'succeeded', progress: { end_users_done: 3, end_users_total: 3 } });
+
+  // Scheduled pruning is opt-in: off for a new account, switched on here, and still on after a reload.
+  const pruning = page.getByTestId('scheduled-pruning');
+  await expect(pruning).toBeEnabled();
+  await expect(pruning).not.toBeChecked();
+  await pruning.click();
+  await expect(pruning).toBeChecked();
+  await page.reload();
+  await expect(page.getByTestId('scheduled-pruning')).toBeEnabled();
+  await expect(page.getByTestId('scheduled-pruning')).toBeChecked();
 });
