@@ -50,6 +50,8 @@ const EnvSchema = z.object({
 
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many hops from the right. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /** Sign-ups one client address may make a minute (many people behind one NAT may need more). */
+  SIGNUPS_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
 
   /** Bearer secret for /api/cron/maintenance (Vercel Cron sends it); unset = the cron route is off. */
   CRON_SECRET: optionalString,

@@ -6,7 +6,7 @@ import { GoTrueError } from './gotrue-error';
 export const SIGN_IN_ATTEMPTS_PER_EMAIL = 10;
 export const SIGN_IN_ATTEMPTS_PER_CLIENT = 30;
 export const SIGN_UPS_PER_EMAIL = 5;
-export const SIGN_UPS_PER_CLIENT = 10;
+// Sign-ups per client address: SIGNUPS_PER_CLIENT_PER_MINUTE (default 10).
 /** Reset emails one inbox can receive a minute (mail bombing), and requests one address may make. */
 export const RESET_EMAILS_PER_EMAIL = 3;
 export const RESET_REQUESTS_PER_CLIENT = 10;

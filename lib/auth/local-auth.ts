@@ -4,7 +4,7 @@ import { queryOne } from '@/lib/db';
 import { ApiError } from '@/lib/errors';
 import type { Services } from '@/lib/services';
 import { ensureAccountForUser } from './accounts';
-import { SIGN_IN_ATTEMPTS_PER_CLIENT, SIGN_IN_ATTEMPTS_PER_EMAIL, SIGN_UPS_PER_CLIENT, SIGN_UPS_PER_EMAIL, throttle, tooManyRequests } from './auth-throttle';
+import { SIGN_IN_ATTEMPTS_PER_CLIENT, SIGN_IN_ATTEMPTS_PER_EMAIL, SIGN_UPS_PER_EMAIL, throttle, tooManyRequests } from './auth-throttle';
 import { GoTrueError } from './gotrue-error';
 import { hashPassword, verifyPassword } from './passwords';
 import { ACCESS_TOKEN_TTL_SECONDS, signLocalAccessToken, verifySessionToken } from './session-tokens';
@@ -96,7 +96,7 @@ export async function signUp(services: Services, body: unknown, issuer: string, 
   if (password.length < MIN_PASSWORD_LENGTH) throw weakPassword();
   await throttle(
     services,
-    [[`signup:email:${email}`, SIGN_UPS_PER_EMAIL], clientAddress ? [`signup:client:${clientAddress}`, SIGN_UPS_PER_CLIENT] : null],
+    [[`signup:email:${email}`, SIGN_UPS_PER_EMAIL], clientAddress ? [`signup:client:${clientAddress}`, services.env.SIGNUPS_PER_CLIENT_PER_MINUTE] : null],
     tooManyRequests('sign-up attempts'),
   );
   const passwordHash = await hashPassword(password);

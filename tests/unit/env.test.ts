@@ -9,6 +9,11 @@ describe('parseEnv', () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(chooseLlmProvider(env)).toBe('offline');
   });
+  it('limits sign-ups per client address to 10 a minute unless configured, and refuses 0', () => {
+    expect(parseEnv({}).SIGNUPS_PER_CLIENT_PER_MINUTE).toBe(10);
+    expect(parseEnv({ SIGNUPS_PER_CLIENT_PER_MINUTE: '500' }).SIGNUPS_PER_CLIENT_PER_MINUTE).toBe(500);
+    expect(() => parseEnv({ SIGNUPS_PER_CLIENT_PER_MINUTE: '0' })).toThrow(/SIGNUPS_PER_CLIENT_PER_MINUTE/);
+  });
   it('names the variable that is wrong', () => {
     expect(() => parseEnv({ EMBEDDING_PROVIDER: 'cohere' })).toThrow(/EMBEDDING_PROVIDER/);
     expect(() => parseEnv({ EMBEDDING_PROVIDER: 'openai' })).toThrow(ConfigError);
