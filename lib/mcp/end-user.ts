@@ -1,7 +1,5 @@
-import { ExternalUserId } from '@/lib/schemas/common';
+import { END_USER_HEADER, ExternalUserId } from '@/lib/schemas/common';
 import { ApiError } from '@/lib/errors';
-
-export const END_USER_HEADER = 'X-End-User-Id';
 
 export const NO_END_USER =
   `No end user: pass "external_user_id" in the tool's arguments, or connect with the ${END_USER_HEADER} header ` +

@@ -2,7 +2,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Ctx } from '@/lib/core/context';
 import { ApiError, type ErrorCode } from '@/lib/errors';
-import { END_USER_HEADER, sessionEndUser } from './end-user';
+import { END_USER_HEADER } from '@/lib/schemas/common';
+import { sessionEndUser } from './end-user';
 import { registerMemoryTools, type McpSession } from './tools';
 
 export const MCP_SERVER_INFO = { name: 'memory-layer', title: 'Memory Layer', version: '1.0.0' };

@@ -18,6 +18,9 @@ export const ExternalUserId = text('external_user_id', 255)
   .transform((value) => value.trim())
   .describe("Your end user's id (their email is recommended). Every memory is isolated per id.");
 
+/** The header that names the end user where a body cannot (MCP connections, OpenAI-compatible chat). */
+export const END_USER_HEADER = 'X-End-User-Id';
+
 function containsNul(value: unknown, depth = 0): boolean {
   if (depth > 20) return true;
   if (typeof value === 'string') return hasNul(value);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/core/context';
 import { ApiError } from '@/lib/errors';
 import type { ChatResponseT } from '@/lib/schemas/chat';
-import { ExternalUserId, text } from '@/lib/schemas/common';
+import { END_USER_HEADER, ExternalUserId, text } from '@/lib/schemas/common';
 import { contentText, type OpenAiChatCompletion, type OpenAiChatCompletionInput } from '@/lib/schemas/openai';
 import { prepareChat, replyTo, type Prepared } from './chat';
 import { sseResponse, streamTurn } from './stream';
@@ -22,7 +22,7 @@ function endUserOf(input: OpenAiChatCompletionInput, hints: OpenAiCallerHints): 
     throw invalid(['body', 'user'], 'Field required: give the end user whose memories to use in "user" (or the X-End-User-Id header)', 'missing');
   }
   const parsed = ExternalUserId.safeParse(hints.endUserHeader);
-  if (!parsed.success) throw invalid(['header', 'x-end-user-id'], parsed.error.issues[0]!.message);
+  if (!parsed.success) throw invalid(['header', END_USER_HEADER.toLowerCase()], parsed.error.issues[0]!.message);
   return parsed.data;
 }
 
