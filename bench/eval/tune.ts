@@ -1,15 +1,20 @@
-// npm run eval:tune -- --dataset <path>
+// npm run eval:tune -- --dataset <path> [--data-dir <dir>]
 // Retrieval lab on the real code: ingests each conversation through ingestConversation (as POST /v1/ingest does),
-// then runs every question through hybridSearch (as POST /v1/search does) once per ranking setting, changing only
-// the RANKING constants in between, and prints Recall/Hit/MRR for each. In process, no HTTP: for choosing the
-// defaults in lib/memory/ranking.ts; the HTTP evaluation (npm run eval) has the last word.
+// then runs every question through hybridSearch (as POST /v1/search does) and buildContext at 1,000 tokens (as
+// POST /v1/context does) once per ranking setting, changing only the RANKING constants in between. Prints
+// Recall/Hit/MRR, R@10 per category and per conversation, and the share of evidence turns the context block holds:
+// a setting worth keeping moves every conversation the same way. In process, no HTTP: for choosing the defaults in
+// lib/memory/search/ranking.ts; the HTTP evaluation (npm run eval) has the last word. With --data-dir the ingested
+// database is kept there and reused by the next run (delete the directory after changing ingest).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { drainDeferred } from '@/lib/core/after-response';
 import { createContext } from '@/lib/core/context';
 import { IngestBody } from '@/lib/schemas/conversation';
 import { parseEnv } from '@/lib/env';
+import { buildContext } from '@/lib/memory/context/build-context';
 import { hybridSearch } from '@/lib/memory/search/hybrid';
 import { ingestConversation } from '@/lib/memory/ingest/ingest';
 import { RANKING } from '@/lib/memory/search/ranking';
@@ -17,13 +22,21 @@ import { createServices } from '@/lib/services';
 import { ingestRequests, loadDataset, type Conversation } from './dataset';
 import { pct, score, type QuestionResult } from './metrics';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' } } });
-if (!values.dataset) throw new Error('usage: npm run eval:tune -- --dataset <path>');
+const { values } = parseArgs({ options: { dataset: { type: 'string' }, 'data-dir': { type: 'string' }, only: { type: 'string' } } });
+if (!values.dataset) throw new Error('usage: npm run eval:tune -- --dataset <path> [--data-dir <dir>] [--only <setting name>]');
 const dataset = loadDataset(values.dataset);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-tune-'));
+const keep = Boolean(values['data-dir']);
+const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-tune-'));
+const savedFile = path.join(dataDir, 'lab.json');
+const saved = keep && fs.existsSync(savedFile) ? (JSON.parse(fs.readFileSync(savedFile, 'utf8')) as Saved) : null;
 const services = await createServices(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
-const [account] = await services.db.query<{ id: string }>(`insert into accounts (plan) values ('enterprise') returning id`);
-const ctx = createContext(services, { account: { id: account!.id, plan: 'enterprise' }, caller: { type: 'system', name: 'script' }, requestId: 'tune' });
+const accountId = saved?.accountId ?? (await services.db.query<{ id: string }>(`insert into accounts (plan) values ('enterprise') returning id`))[0]!.id;
+const ctx = createContext(services, { account: { id: accountId, plan: 'enterprise' }, caller: { type: 'system', name: 'script' }, requestId: 'tune' });
+
+interface Saved {
+  accountId: string;
+  conversations: { id: string; endUser: string; turnsOf: [string, string[]][] }[];
+}
 
 interface Loaded {
   conversation: Conversation;
@@ -43,35 +56,62 @@ async function load(conversation: Conversation): Promise<Loaded> {
 
 const loaded: Loaded[] = [];
 for (const conversation of dataset.conversations) {
+  const previous = saved?.conversations.find((c) => c.id === conversation.id);
+  if (previous) {
+    loaded.push({ conversation, endUser: previous.endUser, turnsOf: new Map(previous.turnsOf) });
+    continue;
+  }
   const started = performance.now();
   loaded.push(await load(conversation));
   console.log(`loaded ${conversation.id} (${conversation.turns.length} turns) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
+if (keep) {
+  const toSave: Saved = { accountId, conversations: loaded.map(({ conversation, endUser, turnsOf }) => ({ id: conversation.id, endUser, turnsOf: [...turnsOf] })) };
+  fs.writeFileSync(savedFile, JSON.stringify(toSave));
+}
 
 const ranking = RANKING as { -readonly [K in keyof typeof RANKING]: number };
 const defaults = { ...ranking };
+const CATEGORIES: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
+
+type Result = QuestionResult & { conversationId: string; contextFound: number };
 
 async function report(name: string, settings: Partial<typeof defaults>) {
+  if (values.only && !name.includes(values.only)) return;
   Object.assign(ranking, defaults, settings);
-  const results: (QuestionResult & { conversationId: string })[] = [];
+  const results: Result[] = [];
   const started = performance.now();
   for (const { conversation, endUser, turnsOf } of loaded) {
     for (const question of conversation.questions.filter((q) => q.category >= 1 && q.category <= 4)) {
       const ranked = await hybridSearch(ctx, { endUserId: endUser, text: question.q, limit: 20 });
-      results.push({ category: question.category, evidence: question.evidence, ranked: ranked.map((r) => turnsOf.get(r.id) ?? []), latencyMs: 0, conversationId: conversation.id });
+      const block = await buildContext({ ctx, input: { userId: endUser, messages: [{ role: 'user', content: question.q }], tokenBudget: 1000 } });
+      const included = new Set(block.lines.flatMap((line) => turnsOf.get(line.memoryId) ?? []));
+      results.push({
+        category: question.category,
+        evidence: question.evidence,
+        ranked: ranked.map((r) => turnsOf.get(r.id) ?? []),
+        latencyMs: 0,
+        conversationId: conversation.id,
+        contextFound: question.evidence.filter((id) => included.has(id)).length,
+      });
     }
   }
   const s = score(results);
   const ms = (performance.now() - started) / results.length;
-  console.log(`${name.padEnd(34)} R@1 ${pct(s.recall[1]!)}  R@5 ${pct(s.recall[5]!)}  R@10 ${pct(s.recall[10]!)}  R@20 ${pct(s.recall[20]!)}  Hit@20 ${pct(s.hit[20]!)}  MRR ${s.mrr.toFixed(3)}  ${ms.toFixed(0)} ms/search`);
-  // Per category and per conversation: a setting worth keeping helps each conversation, not the average of a few.
-  const perCategory = [1, 2, 3, 4].map((c) => `${c}:${pct(score(results.filter((r) => r.category === c)).recall[10]!)}`).join(' ');
-  const perConversation = loaded.map(({ conversation }) => `${conversation.id}:${pct(score(results.filter((r) => r.conversationId === conversation.id)).recall[10]!)}`).join(' ');
-  console.log(`${''.padEnd(34)} R@10 by category ${perCategory} | by conversation ${perConversation}`);
+  const context = (of: Result[]) => pct(of.reduce((n, r) => n + r.contextFound, 0) / Math.max(1, of.reduce((n, r) => n + r.evidence.length, 0)));
+  console.log(`\n${name}: R@1 ${pct(s.recall[1]!)}  R@5 ${pct(s.recall[5]!)}  R@10 ${pct(s.recall[10]!)}  R@20 ${pct(s.recall[20]!)}  Hit@10 ${pct(s.hit[10]!)}  Hit@20 ${pct(s.hit[20]!)}  MRR ${s.mrr.toFixed(3)}  context@1000 ${context(results)}  (${ms.toFixed(0)} ms/question: search + context)`);
+  const perCategory = Object.entries(CATEGORIES).map(([c, label]) => `${label} ${pct(score(results.filter((r) => r.category === Number(c))).recall[10]!)}`).join(', ');
+  console.log(`  R@10 by category: ${perCategory}`);
+  for (const { conversation } of loaded) {
+    const of = results.filter((r) => r.conversationId === conversation.id);
+    const c = score(of);
+    const categories = Object.entries(CATEGORIES).map(([k]) => pct(score(of.filter((r) => r.category === Number(k))).recall[10]!)).join('/');
+    console.log(`  ${conversation.id}: R@10 ${pct(c.recall[10]!)}  Hit@20 ${pct(c.hit[20]!)}  MRR ${c.mrr.toFixed(3)}  context ${context(of)}  (R@10 mh/tmp/od/sh ${categories})`);
+  }
 }
 
 await report('defaults', {});
-await services.db.query('update memories set context_embedding = null where account_id = $1', [ctx.account.id]);
-await report('no context vectors', {});
+await report('questions not damped', { questionDamping: 0 });
+await drainDeferred();
 await services.db.close();
-fs.rmSync(dataDir, { recursive: true, force: true });
+if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
