@@ -47,6 +47,10 @@ const EnvSchema = z.object({
   STRIPE_API_BASE: optionalString,
   /** Public URL of the app, for Stripe return links and password reset links; defaults to the request's origin (reset links: outside production only). */
   APP_URL: optionalString,
+  /** SMTP server for the local auth's mail (sign-up confirmation, password reset): smtp(s)://user:pass@host:port. Unset = no mail is sent. */
+  SMTP_URL: optionalString,
+  /** Sender of that mail. */
+  MAIL_FROM: z.string().trim().min(3).default('Memory Layer <no-reply@localhost>'),
 
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many hops from the right. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
@@ -90,6 +94,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
     throw new ConfigError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither');
+  }
+  if (env.SMTP_URL && env.NODE_ENV === 'production' && !env.APP_URL) {
+    throw new ConfigError('SMTP_URL needs APP_URL in production: confirmation and reset links point at APP_URL');
   }
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (webhooks set the plan)');

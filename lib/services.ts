@@ -6,7 +6,7 @@ import { ConfigError, getEnv, type Env } from '@/lib/env';
 import { createLlm, type Llm } from '@/lib/llm';
 import { createExtractor, type Extractor } from '@/lib/memory/ingest/extraction';
 import { createBilling, type Billing } from '@/lib/billing/stripe';
-import { createLogMailer, type Mailer } from '@/lib/mail';
+import { createMailer, type Mailer } from '@/lib/mail';
 import { createRateLimiter, type RateLimiter } from '@/lib/ratelimit';
 
 /** Everything the domain needs from the outside world, chosen once at start-up from the configuration. */
@@ -54,7 +54,7 @@ export async function createServices(env: Env, overrides: Partial<Omit<Services,
     extractor: overrides.extractor ?? createExtractor(llm),
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(env),
     billing: overrides.billing ?? createBilling(env),
-    mailer: overrides.mailer ?? createLogMailer({ developmentLinks: env.NODE_ENV === 'development' }),
+    mailer: overrides.mailer ?? createMailer(env),
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -5,6 +5,7 @@ import { ApiError } from '@/lib/errors';
 import type { Services } from '@/lib/services';
 import { ensureAccountForUser } from './accounts';
 import { SIGN_IN_ATTEMPTS_PER_CLIENT, SIGN_IN_ATTEMPTS_PER_EMAIL, SIGN_UPS_PER_EMAIL, throttle, tooManyRequests } from './auth-throttle';
+import { pendingSignUpHash, signUpWithConfirmation } from './email-confirmation';
 import { GoTrueError } from './gotrue-error';
 import { hashPassword, verifyPassword } from './passwords';
 import { ACCESS_TOKEN_TTL_SECONDS, signLocalAccessToken, verifySessionToken } from './session-tokens';
@@ -55,7 +56,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
  * old password while a reset ran gets nothing. The row lock orders this insert against the reset, which signs out
  * every session that exists when it commits.
  */
-async function issueSession(services: Services, user: LocalUserRow, issuer: string, sessionId = randomUUID()) {
+export async function issueSession(services: Services, user: LocalUserRow, issuer: string, sessionId = randomUUID()) {
   const refreshToken = randomBytes(32).toString('base64url');
   const now = services.now();
   const inserted = await services.db.query(
@@ -86,19 +87,22 @@ export const weakPassword = () => new GoTrueError(422, 'weak_password', `Passwor
 const invalidCredentials = () => new GoTrueError(400, 'invalid_credentials', 'Invalid login credentials');
 
 /**
- * A taken email answers 422 user_already_exists, as GoTrue does when sign-ups need no email confirmation: a new
- * account gets a session at once, which a taken email cannot get, so no answer could look the same. Hiding it
- * needs confirmation by email (no mail service yet); until then sign-ups are throttled per address and per
- * email, and a taken email costs the same scrypt as a new one.
+ * With a mail transport (services.mailer.delivers), sign-up is GoTrue's with email confirmation: a link is mailed,
+ * no session is given, and a taken email answers the same while its owner is told by mail (signUpWithConfirmation).
+ * Without one (the offline default) there is no way to prove an email, so sign-up is GoTrue's with confirmation off:
+ * a session at once, and a taken email answers 422 user_already_exists; a new account gets a session, which a taken
+ * email cannot get, so no answer could look the same. Sign-ups are throttled per address and per email either way.
  */
-export async function signUp(services: Services, body: unknown, issuer: string, clientAddress: string | null = null) {
+export async function signUp(services: Services, body: unknown, request: { issuer: string; requestOrigin: string; clientAddress?: string | null }) {
   const { email, password } = parseCredentials(body);
   if (password.length < MIN_PASSWORD_LENGTH) throw weakPassword();
+  const clientAddress = request.clientAddress ?? null;
   await throttle(
     services,
     [[`signup:email:${email}`, SIGN_UPS_PER_EMAIL], clientAddress ? [`signup:client:${clientAddress}`, services.env.SIGNUPS_PER_CLIENT_PER_MINUTE] : null],
     tooManyRequests('sign-up attempts'),
   );
+  if (services.mailer.delivers) return signUpWithConfirmation(services, { email, password, requestOrigin: request.requestOrigin });
   const passwordHash = await hashPassword(password);
   const user = await queryOne<LocalUserRow>(
     services.db,
@@ -108,7 +112,7 @@ export async function signUp(services: Services, body: unknown, issuer: string, 
   );
   if (!user) throw new GoTrueError(422, 'user_already_exists', 'User already registered');
   await ensureAccountForUser(services.db, { userId: user.id, email: user.email }, services.env.DEFAULT_PLAN);
-  const session = await issueSession(services, user, issuer);
+  const session = await issueSession(services, user, request.issuer);
   if (!session) throw invalidCredentials();
   return session;
 }
@@ -121,8 +125,11 @@ export async function signInWithPassword(services: Services, body: unknown, issu
     tooManyRequests('sign-in attempts'),
   );
   const user = await queryOne<LocalUserRow>(services.db, 'select * from local_users where email = $1', [email]);
+  const pending = user ? undefined : await pendingSignUpHash(services, email);
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  const ok = await verifyPassword(password, user?.password_hash ?? pending ?? DUMMY_HASH);
+  // Only the password of a sign-up still waiting learns that it waits (GoTrue's answer), never who else signed up.
+  if (!user && pending && ok) throw new GoTrueError(400, 'email_not_confirmed', 'Email not confirmed');
   if (!user || !ok) throw invalidCredentials();
   const session = await issueSession(services, user, issuer);
   if (!session) throw invalidCredentials();

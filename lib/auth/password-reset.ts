@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { queryOne, type Db } from '@/lib/db';
-import type { Env } from '@/lib/env';
 import { log } from '@/lib/log';
 import type { Services } from '@/lib/services';
 import { revokeApiKeysCreatedBy } from './api-keys';
@@ -14,19 +13,11 @@ import {
   tooManyRequests,
 } from './auth-throttle';
 import { GoTrueError } from './gotrue-error';
+import { mailLinkOrigin } from './link-origin';
 import { hashToken, MIN_PASSWORD_LENGTH, weakPassword, type LocalUserRow } from './local-auth';
 import { hashPassword } from './passwords';
 
 export const PASSWORD_RESET_TTL_MINUTES = 60;
-
-/**
- * Where reset links point: APP_URL. The request's own origin is whatever its Host header says, so it is used only
- * outside production, where a developer runs without APP_URL; in production without APP_URL, no link is sent.
- */
-function resetLinkOrigin(env: Env, requestOrigin: string): string | null {
-  if (env.APP_URL) return env.APP_URL.replace(/\/+$/, '');
-  return env.NODE_ENV === 'production' ? null : requestOrigin;
-}
 
 /**
  * POST /auth/v1/recover: sends a one-hour, one-use reset link. Answers the same whether or not the email has an
@@ -44,7 +35,7 @@ export async function requestPasswordReset(services: Services, body: unknown, re
   );
   const user = await queryOne<LocalUserRow>(services.db, 'select * from local_users where email = $1', [email]);
   if (!user) return {};
-  const origin = resetLinkOrigin(services.env, request.requestOrigin);
+  const origin = mailLinkOrigin(services.env, request.requestOrigin);
   if (!origin) {
     log.error('password reset link not sent: set APP_URL to the public URL of the app', { to: user.email });
     return {};

@@ -1,7 +1,23 @@
+import type { Env } from '@/lib/env';
 import { log } from '@/lib/log';
+import { createSmtpMailer } from './smtp';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
 
 export interface Mailer {
-  send(message: { to: string; subject: string; text: string }): Promise<void>;
+  send(message: MailMessage): Promise<void>;
+  /** True when messages reach their inbox (a mail transport is configured): only then can sign-ups be confirmed by email. */
+  readonly delivers?: boolean;
+}
+
+/** SMTP when SMTP_URL is set; otherwise nothing is sent (see createLogMailer). */
+export function createMailer(env: Env): Mailer {
+  if (env.SMTP_URL) return createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM });
+  return createLogMailer({ developmentLinks: env.NODE_ENV === 'development' });
 }
 
 /**

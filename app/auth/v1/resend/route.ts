@@ -1,0 +1,7 @@
+// POST /auth/v1/resend – mail a new confirmation link for a sign-up still waiting (throttled like reset emails; same answer either way)
+import { resendConfirmation } from '@/lib/auth/email-confirmation';
+import { gotrueRoute, readJson } from '@/lib/auth/gotrue-route';
+
+export const POST = gotrueRoute(async ({ services, request, requestOrigin, clientAddress }) =>
+  resendConfirmation(services, await readJson(request), { requestOrigin, clientAddress }),
+);
