@@ -72,5 +72,12 @@ export const AccountSettingsResponse = z.object({
   scheduled_pruning: z
     .boolean()
     .describe('Whether scheduled maintenance may archive this account’s stale memories (counted from when each was stored). Off unless the account opts in.'),
+  scheduled_llm_summaries: z
+    .boolean()
+    .describe('Whether scheduled maintenance may write this account’s summaries with the configured LLM, spending its LLM tokens. Off unless the account opts in: scheduled summaries are then extractive (no model call). Summaries the account requests itself always use the LLM.'),
 });
-export const AccountSettingsBody = z.object({ scheduled_pruning: z.boolean('scheduled_pruning must be true or false') });
+/** The settings to change; one left out keeps its value. */
+export const AccountSettingsBody = z.object({
+  scheduled_pruning: z.boolean('scheduled_pruning must be true or false').optional(),
+  scheduled_llm_summaries: z.boolean('scheduled_llm_summaries must be true or false').optional(),
+});

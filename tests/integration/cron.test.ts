@@ -55,10 +55,10 @@ describe('scheduled pruning is opt-in per account', () => {
     const owner = await createAccount();
     // The account owner opts in from the dashboard (Maintenance page).
     const before = await call(settings.GET, 'GET', '/api/dashboard/settings', { token: owner.accessToken });
-    expect(before.body).toEqual({ scheduled_pruning: false });
+    expect(before.body).toEqual({ scheduled_pruning: false, scheduled_llm_summaries: false });
     const optIn = await call(settings.POST, 'POST', '/api/dashboard/settings', { token: owner.accessToken, body: { scheduled_pruning: true } });
     expect(optIn.status).toBe(200);
-    expect(optIn.body).toEqual({ scheduled_pruning: true });
+    expect(optIn.body).toEqual({ scheduled_pruning: true, scheduled_llm_summaries: false });
     const importedId = randomUUID();
     const line = { id: importedId, external_user_id: 'importer', content: 'I graduated from university in Leeds', created_at: daysAgo(730).toISOString() };
     const imported = await call(importRoute.POST, 'POST', '/api/v1/import', { token: owner.apiKey, rawBody: JSON.stringify(line), headers: { 'content-type': 'application/x-ndjson' } });
@@ -83,7 +83,7 @@ describe('the opt-in setting', () => {
     const owner = await createAccount();
     const other = await createAccount();
     expect((await call(settings.POST, 'POST', '/api/dashboard/settings', { token: other.accessToken, body: { scheduled_pruning: true } })).status).toBe(200);
-    expect((await call(settings.GET, 'GET', '/api/dashboard/settings', { token: owner.accessToken })).body).toEqual({ scheduled_pruning: false });
+    expect((await call(settings.GET, 'GET', '/api/dashboard/settings', { token: owner.accessToken })).body).toEqual({ scheduled_pruning: false, scheduled_llm_summaries: false });
     expect((await call(settings.GET, 'GET', '/api/dashboard/settings', {})).status).toBe(401);
     // An API key is not a session: settings are the dashboard's.
     expect((await call(settings.POST, 'POST', '/api/dashboard/settings', { token: owner.apiKey, body: { scheduled_pruning: true } })).status).toBe(401);

@@ -1,12 +1,23 @@
 import type { Ctx } from '@/lib/core/context';
 
-/** The account's maintenance settings: today, whether scheduled maintenance may prune (opt-in, off by default). */
-export async function getMaintenanceSettings({ ctx }: { ctx: Ctx }) {
-  const rows = await ctx.db.query<{ scheduled_pruning: boolean }>('select scheduled_pruning from accounts where id = $1', [ctx.account.id]);
-  return { scheduled_pruning: rows[0]?.scheduled_pruning ?? false };
+export interface MaintenanceSettings {
+  /** Whether scheduled maintenance may archive stale memories (opt-in, off by default). */
+  scheduled_pruning: boolean;
+  /** Whether scheduled maintenance may write summaries with the configured LLM, spending the account's tokens (opt-in, off by default). */
+  scheduled_llm_summaries: boolean;
 }
 
-export async function setMaintenanceSettings({ ctx, input }: { ctx: Ctx; input: { scheduled_pruning: boolean } }) {
-  await ctx.db.query('update accounts set scheduled_pruning = $2 where id = $1', [ctx.account.id, input.scheduled_pruning]);
+/** The account's maintenance settings: what scheduled (operator-run) maintenance may do to it. Both off by default. */
+export async function getMaintenanceSettings({ ctx }: { ctx: Ctx }): Promise<MaintenanceSettings> {
+  const rows = await ctx.db.query<MaintenanceSettings>('select scheduled_pruning, scheduled_llm_summaries from accounts where id = $1', [ctx.account.id]);
+  return { scheduled_pruning: rows[0]?.scheduled_pruning ?? false, scheduled_llm_summaries: rows[0]?.scheduled_llm_summaries ?? false };
+}
+
+/** Changes the settings given; one left out keeps its value. */
+export async function setMaintenanceSettings({ ctx, input }: { ctx: Ctx; input: Partial<MaintenanceSettings> }) {
+  await ctx.db.query(
+    'update accounts set scheduled_pruning = coalesce($2, scheduled_pruning), scheduled_llm_summaries = coalesce($3, scheduled_llm_summaries) where id = $1',
+    [ctx.account.id, input.scheduled_pruning ?? null, input.scheduled_llm_summaries ?? null],
+  );
   return getMaintenanceSettings({ ctx });
 }
