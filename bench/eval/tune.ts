@@ -80,11 +80,15 @@ async function report(name: string, settings: Partial<typeof defaults>) {
   if (values.only && !name.includes(values.only)) return;
   Object.assign(ranking, defaults, settings);
   const results: Result[] = [];
+  let lineCount = 0;
+  let tokenCount = 0;
   const started = performance.now();
   for (const { conversation, endUser, turnsOf } of loaded) {
     for (const question of conversation.questions.filter((q) => q.category >= 1 && q.category <= 4)) {
       const ranked = await hybridSearch(ctx, { endUserId: endUser, text: question.q, limit: 20 });
       const block = await buildContext({ ctx, input: { userId: endUser, messages: [{ role: 'user', content: question.q }], tokenBudget: 1000 } });
+      lineCount += block.lines.length;
+      tokenCount += block.tokensUsed;
       const included = new Set(block.lines.flatMap((line) => turnsOf.get(line.memoryId) ?? []));
       results.push({
         category: question.category,
@@ -96,6 +100,7 @@ async function report(name: string, settings: Partial<typeof defaults>) {
       });
     }
   }
+  console.log(`  lines ${(lineCount / results.length).toFixed(1)} per block, ${(tokenCount / Math.max(1, lineCount)).toFixed(1)} tokens per line`);
   const s = score(results);
   const ms = (performance.now() - started) / results.length;
   const context = (of: Result[]) => pct(of.reduce((n, r) => n + r.contextFound, 0) / Math.max(1, of.reduce((n, r) => n + r.evidence.length, 0)));
