@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/core/context';
 import type { IngestInput } from '@/lib/schemas/conversation';
 import { resolveAgent } from '@/lib/core/access';
-import { queryOne, toVectorLiteral, type Db } from '@/lib/db';
+import { toVectorLiteral, type Db } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import type { ExtractedFact } from './extraction';
-import { writeGraph } from '@/lib/memory/records/graph';
+import { writeGraphs } from '@/lib/memory/records/graph';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { ACTIVE } from '@/lib/memory/records/row';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import { rankingSqlArgs } from '@/lib/memory/search/ranking';
+import { DUPLICATE_SIMILARITY, planWrites, type ExistingRow, type FactDecision, type NearCandidate, type PlannedFact, type Superseded, type Supersession, type WritePlan } from './write-plan';
 
-/** Cosine similarity at or above which a new fact is the same memory said again. */
-export const DUPLICATE_SIMILARITY = 0.95;
+export { DUPLICATE_SIMILARITY } from './write-plan';
 const EXISTING_FOR_DECISIONS = 20;
+/** Near-duplicate candidates read per fact, as the one-fact-at-a-time check read them. */
+const NEAR_CANDIDATES = 5;
 
 interface Scope {
   accountId: string;
@@ -21,170 +23,191 @@ interface Scope {
   agentId: string | null;
 }
 
-interface Superseded {
-  id: string;
-  reason: string;
-}
+type StoredFact = FactDecision;
 
-interface StoredFact {
-  id: string;
-  content: string;
-  category: string;
-  status: 'created' | 'duplicate';
-  supersedes: string[];
-  /** Index into the request's messages of the message this fact came from. */
-  sourceMessageIndex: number;
-  /** Why it was written this way: created, merged into an existing memory, or replacing older ones. */
-  reason: string;
-  superseded: Superseded[];
-  similarity: number | null;
-}
-
-interface Duplicate {
-  id: string;
-  /** Cosine similarity to the existing memory (1 for the same text); null when the extraction model decided. */
-  similarity: number | null;
-  reason: string;
-}
-
+/** The conversation's turns, in one statement; their ids are chosen here so each fact can name its source. */
 async function storeMessages(db: Db, scope: Scope, conversationId: string, messages: IngestInput['messages'], saidAt: Date): Promise<string[]> {
-  const ids: string[] = [];
-  for (const [index, message] of messages.entries()) {
-    const rows = await db.query<{ id: string }>(
-      `insert into chat_messages (account_id, end_user_id, agent_id, conversation_id, role, content, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7::timestamptz + ($8 * interval '1 millisecond')) returning id`,
-      [scope.accountId, scope.endUserId, scope.agentId, conversationId, message.role, message.content, saidAt, index],
-    );
-    ids.push(rows[0]!.id);
-  }
+  const ids = messages.map(() => randomUUID());
+  await db.query(
+    `insert into chat_messages (id, account_id, end_user_id, agent_id, conversation_id, role, content, created_at)
+     select u.id, $1, $2, $3, $4, u.role, u.content, $5::timestamptz + ((u.position - 1) * interval '1 millisecond')
+     from unnest($6::uuid[], $7::text[], $8::text[]) with ordinality as u(id, role, content, position)`,
+    [scope.accountId, scope.endUserId, scope.agentId, conversationId, saidAt, ids, messages.map((m) => m.role), messages.map((m) => m.content)],
+  );
   return ids;
 }
 
-/** The active memory of this end user and agent that already says this fact, if any, and why it counts as the same. */
-async function findDuplicate(db: Db, scope: Scope, fact: ExtractedFact, embedding: number[]): Promise<Duplicate | undefined> {
-  if (fact.duplicateOf) return { id: fact.duplicateOf, similarity: null, reason: 'the extraction model found an existing memory that says the same' };
-  const exact = await queryOne<{ id: string }>(
-    db,
-    `select m.id from memories m where m.account_id = $1 and m.end_user_id = $2 and m.agent_id is not distinct from $4 and ${ACTIVE}
-       and lower(regexp_replace(m.content, '\\s+', ' ', 'g')) = lower(regexp_replace($3, '\\s+', ' ', 'g')) limit 1`,
-    [scope.accountId, scope.endUserId, fact.content, scope.agentId],
+/**
+ * Per fact, the active memories of this end user and agent close enough to be the same fact said again. Read before
+ * the write transaction, one statement per fact, so other requests' statements run between them; the candidates are
+ * re-read with the lock held (a memory superseded or archived meanwhile is no longer one). A near duplicate another
+ * request writes in between is not seen: the fact is stored beside it (exact repeats are still found under the lock).
+ */
+async function findNearCandidates(db: Db, scope: Scope, facts: ExtractedFact[], embeddings: number[][]): Promise<NearCandidate[][]> {
+  const candidates: NearCandidate[][] = [];
+  for (const [i, fact] of facts.entries()) {
+    if (fact.duplicateOf) {
+      candidates.push([]);
+      continue;
+    }
+    const rows = await db.query<{ id: string; similarity: number }>(
+      `select r.id, r.similarity from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector,
+                                                     p_match_threshold => $4, p_match_count => $6, p_agent_id => $5) r
+       join memories m on m.id = r.id where m.agent_id is not distinct from $5
+       order by r.similarity desc`,
+      [scope.accountId, scope.endUserId, toVectorLiteral(embeddings[i]!), DUPLICATE_SIMILARITY, scope.agentId, NEAR_CANDIDATES],
+    );
+    candidates.push(rows.map((row) => ({ id: row.id, similarity: Number(row.similarity) })));
+  }
+  return candidates;
+}
+
+const EXISTING_ROW_COLUMNS = `m.id, m.end_user_id, m.agent_id, m.content, m.category, m.slot, m.speaker,
+  (extract(epoch from m.valid_from) * 1000)::float8 as valid_from_ms, (m.archived_at is null and m.superseded_by is null) as active`;
+
+interface ExistingRowSql {
+  id: string;
+  end_user_id: string;
+  agent_id: string | null;
+  content: string;
+  category: string | null;
+  slot: string | null;
+  speaker: string | null;
+  valid_from_ms: number;
+  active: boolean;
+}
+
+const toExistingRow = (row: ExistingRowSql): ExistingRow => ({
+  id: row.id,
+  endUserId: row.end_user_id,
+  agentId: row.agent_id,
+  content: row.content,
+  category: row.category,
+  slot: row.slot,
+  speaker: row.speaker,
+  validFromMs: Number(row.valid_from_ms),
+  active: row.active,
+});
+
+/**
+ * With the lock held, in one statement: each fact's text as the duplicate check compares it, and the active memories
+ * of this end user and agent with that same text (one pass over the end user's memories for all facts).
+ */
+async function findExactCandidates(db: Db, scope: Scope, facts: ExtractedFact[]): Promise<{ normalized: string[]; exact: ExistingRow[][] }> {
+  const rows = await db.query<ExistingRowSql & { position: number; normalized: string; id: string | null }>(
+    `with fact as (
+       select u.position::int as position, lower(regexp_replace(u.content, '\\s+', ' ', 'g')) as normalized
+       from unnest($3::text[]) with ordinality as u(content, position)
+     ), same as (
+       select f.position, f.normalized, ${EXISTING_ROW_COLUMNS}, row_number() over (partition by f.position order by m.created_at, m.id) as rank
+       from fact f
+       left join memories m on m.account_id = $1 and m.end_user_id = $2 and m.agent_id is not distinct from $4 and ${ACTIVE}
+                           and lower(regexp_replace(m.content, '\\s+', ' ', 'g')) = f.normalized
+     )
+     select * from same where rank <= $5 order by position, rank`,
+    [scope.accountId, scope.endUserId, facts.map((fact) => fact.content), scope.agentId, NEAR_CANDIDATES],
   );
-  if (exact) return { id: exact.id, similarity: 1, reason: 'the same text is already remembered' };
-  const near = await queryOne<{ id: string; similarity: number }>(
-    db,
-    `select r.id, r.similarity from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector,
-                                                   p_match_threshold => $4, p_match_count => 5, p_agent_id => $5) r
-     join memories m on m.id = r.id where m.agent_id is not distinct from $5
-     order by r.similarity desc limit 1`,
-    [scope.accountId, scope.endUserId, toVectorLiteral(embedding), DUPLICATE_SIMILARITY, scope.agentId],
-  );
-  if (!near) return undefined;
-  const similarity = Math.round(Number(near.similarity) * 10_000) / 10_000;
-  return { id: near.id, similarity, reason: `says the same as an existing memory (cosine ${similarity} ≥ ${DUPLICATE_SIMILARITY})` };
+  const normalized: string[] = facts.map(() => '');
+  const exact: ExistingRow[][] = facts.map(() => []);
+  for (const row of rows) {
+    normalized[row.position - 1] = row.normalized;
+    if (row.id) exact[row.position - 1]!.push(toExistingRow(row as ExistingRowSql));
+  }
+  return { normalized, exact };
 }
 
 /**
- * Marks older memories as replaced by `memoryId`: they keep their history and leave default search and context.
+ * With the lock held, in one statement: the rows the decisions may touch as they are now (near candidates, the
+ * extraction model's supersedes and duplicateOf ids, within the account) and the active memories holding the facts' slots.
+ */
+async function readExistingRows(db: Db, scope: Scope, facts: ExtractedFact[], near: NearCandidate[][]): Promise<Map<string, ExistingRow>> {
+  const ids = [...new Set([...near.flat().map((c) => c.id), ...facts.flatMap((f) => f.supersedes), ...facts.flatMap((f) => (f.duplicateOf ? [f.duplicateOf] : []))])];
+  const slots = [...new Set(facts.flatMap((f) => (f.slot ? [f.slot] : [])))];
+  if (ids.length === 0 && slots.length === 0) return new Map();
+  const rows = await db.query<ExistingRowSql>(
+    `select ${EXISTING_ROW_COLUMNS} from memories m
+     where m.account_id = $1 and (m.id = any($3::uuid[]) or (m.end_user_id = $2 and m.slot = any($4::text[]) and ${ACTIVE}))`,
+    [scope.accountId, scope.endUserId, ids, slots],
+  );
+  return new Map(rows.map((row) => [row.id, toExistingRow(row)]));
+}
+
+/** Appends the source messages of repeated facts to the memories that already said them (one statement). */
+async function applyMerges(db: Db, scope: Scope, merges: WritePlan['merges'], saidAt: Date): Promise<void> {
+  if (merges.size === 0) return;
+  const pairs = [...merges].flatMap(([id, messageIds]) => messageIds.map((messageId) => [id, messageId] as const));
+  await db.query(
+    `update memories m set updated_at = $3, source_message_ids = m.source_message_ids || v.message_ids
+     from (select u.id, array_agg(u.message_id order by u.position) as message_ids
+           from unnest($1::uuid[], $2::text[]) with ordinality as u(id, message_id, position) group by u.id) v
+     where m.id = v.id and m.account_id = $4`,
+    [pairs.map(([id]) => id), pairs.map(([, messageId]) => messageId), saidAt, scope.accountId],
+  );
+}
+
+/**
+ * Marks older memories as replaced (they keep their history and leave default search and context), in one statement.
  * "Older" is by date (valid_from), so importing an old conversation (a past `timestamp`) never hides a newer fact:
  * the imported fact itself becomes history of the newer one instead.
  */
-async function supersede(db: Db, scope: Scope, memoryId: string, fact: ExtractedFact, saidAt: Date, speaker: string | null): Promise<Superseded[]> {
-  // A slot belongs to whoever said it: in a conversation between named speakers, one person's new job does not
-  // replace another's (speaker null, the usual user/assistant chat, matches speaker null).
-  const rows = await db.query<{ id: string; superseded_reason: string }>(
-    `update memories set superseded_by = $3, valid_to = $4, updated_at = $4,
-            superseded_reason = case when id = any($5::uuid[]) then 'the extraction model decided a newer fact updates it'
-                                     else 'a newer statement set ' || $7 end
-     where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
-       and ($6::text is null or agent_id = $6) and valid_from <= $4
-       and (id = any($5::uuid[]) or ($7::text is not null and slot = $7 and speaker is not distinct from $8))
-     returning id, superseded_reason`,
-    [scope.accountId, scope.endUserId, memoryId, saidAt, fact.supersedes, scope.agentId, fact.slot, speaker],
+async function applySupersessions(db: Db, scope: Scope, supersessions: Supersession[], saidAt: Date): Promise<void> {
+  if (supersessions.length === 0) return;
+  await db.query(
+    `update memories m set superseded_by = v.superseded_by, superseded_reason = v.reason,
+            valid_to = case when v.by_newer then $5::timestamptz else newer.valid_from end,
+            updated_at = case when v.by_newer then $5::timestamptz else m.updated_at end
+     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::boolean[]) as v(id, superseded_by, reason, by_newer)
+     join memories newer on newer.id = v.superseded_by
+     where m.id = v.id and m.account_id = $6`,
+    [supersessions.map((s) => s.id), supersessions.map((s) => s.supersededBy), supersessions.map((s) => s.reason), supersessions.map((s) => String(s.byNewer)), saidAt, scope.accountId],
   );
-  if (fact.slot) {
-    // Said before a current fact of the same slot: history of that fact from the start.
-    await db.query(
-      `update memories m set superseded_by = newer.id, valid_to = newer.valid_from,
-              superseded_reason = 'said before the current statement of ' || $6
-       from (select id, valid_from from memories
-             where account_id = $1 and end_user_id = $2 and id <> $3 and superseded_by is null and archived_at is null
-               and ($5::text is null or agent_id = $5) and valid_from > $4 and slot = $6 and speaker is not distinct from $7
-             order by valid_from limit 1) newer
-       where m.id = $3 and m.account_id = $1`,
-      [scope.accountId, scope.endUserId, memoryId, saidAt, scope.agentId, fact.slot, speaker],
-    );
-  }
-  return rows.map((row) => ({ id: row.id, reason: row.superseded_reason }));
 }
 
-async function storeFact(
+/**
+ * Writes what the plan decided in a fixed number of statements, whatever the number of facts: the new memories (the
+ * plan's limits checked once for all), the merges, the supersessions, the entities and edges.
+ */
+async function applyPlan(
   ctx: Ctx,
-  db: Db,
+  tx: Db,
   scope: Scope,
-  fact: ExtractedFact,
-  embedding: number[],
-  context: { conversationId: string; sourceMessageId: string; metadata: Record<string, unknown>; saidAt: Date; speaker: string | null; contextEmbedding: number[] | null },
-): Promise<{ fact: StoredFact; entities: number; edges: number }> {
-  const duplicate = await findDuplicate(db, scope, fact, embedding);
-  if (duplicate) {
-    const row = await queryOne<{ id: string; content: string; category: string | null }>(
-      db,
-      `update memories set updated_at = $3, source_message_ids = array_append(source_message_ids, $4)
-       where id = $1 and account_id = $2 returning id, content, category`,
-      [duplicate.id, scope.accountId, context.saidAt, context.sourceMessageId],
-    );
-    if (row) {
-      const merged: StoredFact = {
-        id: row.id,
-        content: row.content,
-        category: row.category ?? 'general',
-        status: 'duplicate',
-        supersedes: [],
-        sourceMessageIndex: fact.sourceIndex,
-        reason: duplicate.reason,
-        superseded: [],
-        similarity: duplicate.similarity,
-      };
-      return { fact: merged, entities: 0, edges: 0 };
-    }
-  }
+  plan: WritePlan,
+  facts: PlannedFact[],
+  context: { conversationId: string; metadata: Record<string, unknown>; saidAt: Date; contextEmbeddings: (number[] | null)[] },
+): Promise<{ entities: number; edges: number }> {
   // Over the plan's memory limit the whole ingest is refused (the transaction rolls back) and nothing is written.
-  const [inserted] = await insertMemories(db, ctx, [
-    {
-      endUserId: scope.endUserId,
-      agentId: scope.agentId,
-      conversationId: context.conversationId,
-      content: fact.content,
-      context: fact.context,
-      metadata: context.metadata,
-      category: fact.category,
-      slot: fact.slot,
-      speaker: context.speaker,
-      source: 'ingest',
-      sourceMessageIds: [context.sourceMessageId],
-      createdAt: context.saidAt,
-      embedding,
-      contextEmbedding: context.contextEmbedding,
-    },
-  ]);
-  const id = inserted!.id;
-  const superseded = await supersede(db, scope, id, fact, context.saidAt, context.speaker);
-  const graph = await writeGraph(db, scope, id, fact.entities, fact.relations);
-  const reason = superseded.length
-    ? `a new fact that replaces ${superseded.length === 1 ? 'an older memory' : `${superseded.length} older memories`}${fact.slot ? ` (${fact.slot})` : ''}`
-    : `a new fact (${fact.category})`;
-  const stored: StoredFact = {
-    id,
-    content: fact.content,
-    category: fact.category,
-    status: 'created',
-    supersedes: superseded.map((entry) => entry.id),
-    sourceMessageIndex: fact.sourceIndex,
-    reason,
-    superseded,
-    similarity: null,
-  };
-  return { fact: stored, ...graph };
+  await insertMemories(
+    tx,
+    ctx,
+    plan.created.map(({ index, id, sourceMessageIds }) => {
+      const { fact, embedding, speaker } = facts[index]!;
+      return {
+        id,
+        endUserId: scope.endUserId,
+        agentId: scope.agentId,
+        conversationId: context.conversationId,
+        content: fact.content,
+        context: fact.context,
+        metadata: context.metadata,
+        category: fact.category,
+        slot: fact.slot,
+        speaker,
+        source: 'ingest',
+        sourceMessageIds,
+        createdAt: context.saidAt,
+        embedding,
+        contextEmbedding: context.contextEmbeddings[index],
+      };
+    }),
+  );
+  await applyMerges(tx, scope, plan.merges, context.saidAt);
+  await applySupersessions(tx, scope, plan.supersessions, context.saidAt);
+  const graphs = await writeGraphs(
+    tx,
+    scope,
+    plan.created.map(({ index, id }) => ({ memoryId: id, entities: facts[index]!.fact.entities, relations: facts[index]!.fact.relations })),
+  );
+  return graphs.reduce((sum, graph) => ({ entities: sum.entities + graph.entities, edges: sum.edges + graph.edges }), { entities: 0, edges: 0 });
 }
 
 /**
@@ -224,22 +247,30 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
   const embeddings = await embedOrFail(ctx, facts.map((fact) => fact.content));
   const contextEmbeddings = contextVectors(facts, embeddings);
 
+  // Read before the lock: other requests' statements run between these.
+  const near = await findNearCandidates(ctx.db, scope, facts, embeddings);
+
+  // The write transaction issues a fixed number of statements whatever the number of messages (on embedded PGlite a
+  // transaction holds the one database session for every tenant).
   const result = await ctx.db.transaction(async (tx) => {
     // One ingest per end user at a time, so two racing updates cannot both stay current.
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${scope.accountId}:${scope.endUserId}`]);
     // A conversation imported from the past is dated when it happened (search ranks by the dates a query names).
     const saidAt = input.timestamp ? new Date(input.timestamp) : ctx.now();
     const messageIds = await storeMessages(tx, scope, conversationId, input.messages, saidAt);
-    const stored: StoredFact[] = [];
-    let entities = 0;
-    let edges = 0;
-    for (const [i, fact] of facts.entries()) {
-      const outcome = await storeFact(ctx, tx, scope, fact, embeddings[i]!, { conversationId, sourceMessageId: messageIds[fact.sourceIndex]!, metadata: input.metadata, saidAt, speaker: input.messages[fact.sourceIndex]?.name ?? null, contextEmbedding: contextEmbeddings[i]! });
-      stored.push(outcome.fact);
-      entities += outcome.entities;
-      edges += outcome.edges;
-    }
-    return { stored, entities, edges };
+    if (facts.length === 0) return { stored: [] as StoredFact[], entities: 0, edges: 0 };
+    const { normalized, exact } = await findExactCandidates(tx, scope, facts);
+    const rows = await readExistingRows(tx, scope, facts, near);
+    const planned: PlannedFact[] = facts.map((fact, i) => ({
+      fact,
+      embedding: embeddings[i]!,
+      normalized: normalized[i]!,
+      speaker: input.messages[fact.sourceIndex]?.name ?? null,
+      sourceMessageId: messageIds[fact.sourceIndex]!,
+    }));
+    const plan = planWrites({ scope, saidAtMs: saidAt.getTime(), facts: planned, exact, near, rows, newId: randomUUID });
+    const graph = await applyPlan(ctx, tx, scope, plan, planned, { conversationId, metadata: input.metadata, saidAt, contextEmbeddings });
+    return { stored: plan.decisions, ...graph };
   });
 
   const created = result.stored.filter((fact) => fact.status === 'created');

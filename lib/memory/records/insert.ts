@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/core/context';
 import { toVectorLiteral, type Db } from '@/lib/db';
 import { hasMemoryRoom, reserveMemories } from '@/lib/metering/quotas';
@@ -55,46 +56,61 @@ export async function insertMemories(tx: Db, ctx: Pick<Ctx, 'account' | 'now'>, 
   const active = memories.filter((memory) => !memory.archivedAt).length;
   if (active > 0 && quota === 'reserve') await reserveMemories(tx, { ...ctx, db: tx }, active);
   if (active > 0 && quota === 'if-room' && !(await hasMemoryRoom(tx, { ...ctx, db: tx }, active, { lock: true }))) return [];
-  const rows: (MemoryRow | null)[] = [];
-  for (const memory of memories) {
+  if (memories.length === 0) return [];
+  // One statement for the whole batch (a row per memory as JSON): a long ingest or import holds the transaction for
+  // one round trip, not one per memory. Ids are chosen here so each row of the result finds its memory.
+  const ids = memories.map((memory) => memory.id ?? randomUUID());
+  const records = memories.map((memory, i) => {
     const created = memory.createdAt ?? ctx.now();
-    const inserted = await tx.query<MemoryRow>(
-      `insert into memories as m (id, account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot, speaker,
-                                  importance, base_importance, access_count, last_accessed_at, source, source_message_ids, cluster_key,
-                                  valid_from, valid_to, archived_at, created_at, updated_at, embedding, context_embedding)
-       values (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-               $19, $20, $21, $22, $23, $24::vector, $25::vector)
-       on conflict (id) do nothing
-       returning ${MEMORY_COLUMNS}`,
-      [
-        memory.id ?? null,
-        ctx.account.id,
-        memory.endUserId,
-        memory.agentId ?? null,
-        memory.conversationId ?? null,
-        memory.content,
-        memory.context ?? null,
-        JSON.stringify(memory.metadata ?? {}),
-        memory.category ?? null,
-        memory.slot ?? null,
-        memory.speaker ?? null,
-        memory.importance ?? memory.baseImportance ?? baseImportanceOf(memory.category),
-        memory.baseImportance ?? memory.importance ?? baseImportanceOf(memory.category),
-        memory.accessCount ?? 0,
-        memory.lastAccessedAt ?? null,
-        memory.source,
-        memory.sourceMessageIds ?? [],
-        memory.clusterKey ?? null,
-        memory.validFrom ?? created,
-        memory.validTo ?? null,
-        memory.archivedAt ?? null,
-        created,
-        memory.updatedAt ?? created,
-        toVectorLiteral(memory.embedding),
-        memory.contextEmbedding ? toVectorLiteral(memory.contextEmbedding) : null,
-      ],
-    );
-    rows.push(inserted[0] ?? null);
-  }
-  return rows;
+    return {
+      id: ids[i],
+      end_user_id: memory.endUserId,
+      agent_id: memory.agentId ?? null,
+      conversation_id: memory.conversationId ?? null,
+      content: memory.content,
+      context: memory.context ?? null,
+      metadata: memory.metadata ?? {},
+      category: memory.category ?? null,
+      slot: memory.slot ?? null,
+      speaker: memory.speaker ?? null,
+      importance: memory.importance ?? memory.baseImportance ?? baseImportanceOf(memory.category),
+      base_importance: memory.baseImportance ?? memory.importance ?? baseImportanceOf(memory.category),
+      access_count: memory.accessCount ?? 0,
+      last_accessed_at: memory.lastAccessedAt ?? null,
+      source: memory.source,
+      source_message_ids: memory.sourceMessageIds ?? [],
+      cluster_key: memory.clusterKey ?? null,
+      valid_from: memory.validFrom ?? created,
+      valid_to: memory.validTo ?? null,
+      archived_at: memory.archivedAt ?? null,
+      created_at: created,
+      updated_at: memory.updatedAt ?? created,
+      embedding: toVectorLiteral(memory.embedding),
+      context_embedding: memory.contextEmbedding ? toVectorLiteral(memory.contextEmbedding) : null,
+      position: i,
+    };
+  });
+  const inserted = await tx.query<MemoryRow>(
+    `insert into memories as m (id, account_id, end_user_id, agent_id, conversation_id, content, context, metadata, category, slot, speaker,
+                                importance, base_importance, access_count, last_accessed_at, source, source_message_ids, cluster_key,
+                                valid_from, valid_to, archived_at, created_at, updated_at, embedding, context_embedding)
+     select r.id, $1, r.end_user_id, r.agent_id, r.conversation_id, r.content, r.context, r.metadata, r.category, r.slot, r.speaker,
+            r.importance, r.base_importance, r.access_count, r.last_accessed_at, r.source, r.source_message_ids, r.cluster_key,
+            r.valid_from, r.valid_to, r.archived_at, r.created_at, r.updated_at, r.embedding::vector, r.context_embedding::vector
+     from jsonb_to_recordset($2::jsonb) as r(id uuid, end_user_id text, agent_id text, conversation_id text, content text,
+            context text, metadata jsonb, category text, slot text, speaker text, importance real, base_importance real, access_count integer,
+            last_accessed_at timestamptz, source text, source_message_ids text[], cluster_key text, valid_from timestamptz, valid_to timestamptz,
+            archived_at timestamptz, created_at timestamptz, updated_at timestamptz, embedding text, context_embedding text, position integer)
+     order by r.position
+     on conflict (id) do nothing
+     returning ${MEMORY_COLUMNS}`,
+    [ctx.account.id, JSON.stringify(records)],
+  );
+  // A row whose id already exists (or repeats an earlier one of the batch) was skipped: its slot is null.
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  return ids.map((id) => {
+    const row = byId.get(id) ?? null;
+    byId.delete(id);
+    return row;
+  });
 }
