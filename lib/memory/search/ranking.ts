@@ -127,14 +127,19 @@ export function rankCandidates<T extends Signals>(candidates: T[], weights = RAN
 }
 
 const SENTENCE = /[^.!?\n]+[.!?]*/g;
+const SPEAKER_PREFIX = /^[^:\s]{1,40}:\s/;
 
 /**
  * Whether a memory only asks ("Wow! What got you into running?"): none of its sentences of more than three words
- * states anything. A speaker's "Name: " prefix is ignored; only the first 2,000 characters are read.
+ * states anything. A speaker's "Name: " prefix is ignored; only the first 2,000 characters are read, and the first
+ * statement ends the scan.
  */
 export function asksOnly(content: string): boolean {
-  const sentences = content.slice(0, 2_000).replace(/^[^:\s]{1,40}:\s/, '').match(SENTENCE) ?? [];
-  return !sentences.some((sentence) => !sentence.trim().endsWith('?') && sentence.trim().split(/\s+/).length > 3);
+  for (const [sentence] of content.slice(0, 2_000).replace(SPEAKER_PREFIX, '').matchAll(SENTENCE)) {
+    const trimmed = sentence.trim();
+    if (!trimmed.endsWith('?') && trimmed.split(/\s+/, 4).length === 4) return false;
+  }
+  return true;
 }
 
 const normalizeWords = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
