@@ -15,6 +15,12 @@ const nextConfig: NextConfig = {
   // Migrations are read at start-up from supabase/migrations.
   outputFileTracingIncludes: { '/**': ['./supabase/migrations/**'] },
   poweredByHeader: false,
+  experimental: {
+    // With a proxy (proxy.ts), Next buffers request bodies up to this size and silently cuts what is longer (default
+    // 10 MB). One byte over the largest body a route takes (POST /v1/import: 50 MiB), so a 50 MiB import arrives whole
+    // and a longer one still reaches the route long enough to get its 413. tests/unit/proxy-body-limit.test.ts.
+    proxyClientMaxBodySize: 50 * 1024 * 1024 + 1,
+  },
   async headers() {
     const security = [
       { key: 'X-Content-Type-Options', value: 'nosniff' },

@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: optionalString,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalString,
   SUPABASE_JWT_SECRET: optionalString,
+  /** Supabase Auth with MFA enforced: dashboard sessions must carry aal2 (signed in with a second factor). */
+  SUPABASE_REQUIRE_MFA: z.enum(['true', 'false', '1', '0']).default('false').transform((value) => value === 'true' || value === '1'),
   AUTH_SECRET: optionalString,
 
   DEFAULT_PLAN: z.enum(['free', 'starter', 'pro', 'scale', 'enterprise']).default('free'),

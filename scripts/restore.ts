@@ -14,6 +14,8 @@ try {
   const report = await restoreFromFile(db, file);
   const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
   console.log(`Restored ${rows} rows into ${report.tables.length} tables from ${file} (made with schema ${report.schema}).`);
+  // Backups never hold the generated session-signing secret: the restored server uses its own.
+  if (!getEnv().AUTH_SECRET) console.log('Dashboard sessions of the old server are not valid here: users sign in again (API keys work as before).');
 } catch (error) {
   if (!(error instanceof BackupError)) throw error;
   console.error(`Restore refused: ${error.message} Nothing was changed.`);

@@ -263,7 +263,7 @@ export const OPERATIONS = {
     operationId: 'importMemories', method: 'POST', path: '/v1/import', summary: 'Import JSON Lines from /v1/export (ids, metadata, timestamps kept)', tag: 'Data ownership', audience: 'public', auth: 'apiKey',
     textBody: { contentType: 'application/x-ndjson', maxBytes: 50 * 1024 * 1024, description: 'One memory per line, as /v1/export writes them (up to 50 MB).' },
     response: ImportResponse, errors: [502],
-    example: { response: { status: 'success', lines: 4, imported: 2, skipped: 0, reembedded: 0, entities: 1, edges: 1, chat_messages: 0 } },
+    example: { response: { status: 'success', lines: 4, imported: 2, skipped: 0, reembedded: 0, entities: 1, edges: 1, chat_messages: 0, remapped_ids: {} } },
   }),
   eraseEndUser: op({
     operationId: 'eraseEndUser', method: 'DELETE', path: '/v1/users/{external_user_id}', summary: 'Delete everything of one end user, with counts', tag: 'Account', audience: 'public', auth: 'apiKey',

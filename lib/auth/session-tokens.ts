@@ -40,10 +40,15 @@ function supabaseKeys(url: string) {
   return jwks.set;
 }
 
+/** The `iss` of the project's session JWTs: a token of another Supabase project (same legacy secret or not) is refused. */
+const supabaseIssuer = (url: string) => `${url.replace(/\/+$/, '')}/auth/v1`;
+
 async function verifyJwt(services: Services, token: string): Promise<JWTPayload> {
   const { env } = services;
-  const options = { audience: 'authenticated', currentDate: services.now() };
-  if (!env.supabaseAuth) return (await jwtVerify(token, await localSecret(services), { ...options, algorithms: ['HS256'] })).payload;
+  if (!env.supabaseAuth) {
+    return (await jwtVerify(token, await localSecret(services), { audience: 'authenticated', currentDate: services.now(), algorithms: ['HS256'] })).payload;
+  }
+  const options = { audience: 'authenticated', currentDate: services.now(), issuer: supabaseIssuer(env.NEXT_PUBLIC_SUPABASE_URL!) };
   if (env.SUPABASE_JWT_SECRET) {
     return (await jwtVerify(token, new TextEncoder().encode(env.SUPABASE_JWT_SECRET), { ...options, algorithms: ['HS256'] })).payload;
   }
@@ -63,6 +68,9 @@ export async function verifySessionToken(services: Services, token: string): Pro
   const email = typeof payload.email === 'string' ? payload.email : '';
   const sessionId = typeof payload.session_id === 'string' ? payload.session_id : undefined;
   if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) throw new ApiError('unauthorized', 'Invalid or missing session token');
+  if (services.env.supabaseAuth && services.env.SUPABASE_REQUIRE_MFA && payload.aal !== 'aal2') {
+    throw new ApiError('unauthorized', 'This dashboard requires multi-factor sign-in: verify your second factor and try again.');
+  }
   if (!services.env.supabaseAuth && sessionId) {
     const revoked = await services.db.query('select 1 from local_revoked_sessions where session_id = $1', [sessionId]);
     if (revoked.length > 0) throw new ApiError('unauthorized', 'Session expired. Sign in again.');

@@ -16,6 +16,13 @@ export const BACKUP_VERSION = 1;
 const PAGE_SIZE = 500;
 /** Tables a freshly started server already fills; restored rows replace theirs. */
 const SETTINGS_TABLES = new Set(['app_settings']);
+/**
+ * Rows a backup leaves out: the secret that signs local-auth session JWTs (generated at first start when AUTH_SECRET is
+ * unset). A backup file travels to places a database does not, and that secret mints a session for any user. A
+ * restored server keeps its own, so dashboard users sign in again; API keys, passwords and refresh tokens are
+ * stored hashed and restore as they were.
+ */
+const LEFT_OUT: Record<string, string> = { app_settings: `t.key not in ('auth_secret')` };
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -104,7 +111,7 @@ export async function backupDatabase(db: Db, write: (line: string) => void | Pro
     const tables = await describeTables(tx);
     const counts: BackupHeader['tables'] = [];
     for (const table of tables) {
-      const [row] = await tx.query<{ n: string }>(`select count(*) as n from ${quoteIdent(table.name)}`);
+      const [row] = await tx.query<{ n: string }>(`select count(*) as n from ${quoteIdent(table.name)} t ${LEFT_OUT[table.name] ? `where ${LEFT_OUT[table.name]}` : ''}`);
       counts.push({ name: table.name, rows: Number(row!.n) });
     }
     const header: BackupHeader = { format: BACKUP_FORMAT, version: BACKUP_VERSION, schema: await latestSchema(tx), created_at: new Date().toISOString(), tables: counts };
@@ -117,9 +124,13 @@ export async function backupDatabase(db: Db, write: (line: string) => void | Pro
       let cursor: string | undefined;
       for (;;) {
         // Keyset pagination in primary-key order; the cursor row is cast back to the table's own types.
+        const conditions = [
+          ...(LEFT_OUT[table.name] ? [LEFT_OUT[table.name]] : []),
+          ...(cursor ? [`(${keys}) > (select ${cursorKeys} from jsonb_populate_record(null::${name}, $2::jsonb) c)`] : []),
+        ];
         const rows = await tx.query<{ row: Record<string, unknown> }>(
           `select to_jsonb(t) - $1::text[] as row from ${name} t
-            ${cursor ? `where (${keys}) > (select ${cursorKeys} from jsonb_populate_record(null::${name}, $2::jsonb) c)` : ''}
+            ${conditions.length ? `where ${conditions.join(' and ')}` : ''}
             order by ${keys} limit ${PAGE_SIZE}`,
           cursor ? [table.generated, cursor] : [table.generated],
         );
@@ -193,6 +204,7 @@ export async function restoreDatabase(db: Db, lines: AsyncIterable<string> | Ite
       if (!table || !r || typeof r !== 'object') throw new BackupError(`Line ${lineNumber}: unknown table or malformed row.`);
       const row = { ...(r as Record<string, unknown>) };
       if (table.name === 'accounts' && 'memory_count' in row) row.memory_count = 0; // recounted by the trigger as memories arrive
+      if (table.name === 'accounts' && 'storage_bytes' in row) row.storage_bytes = 0; // likewise, as memories and chat messages arrive
       for (const column of table.selfReferences) {
         if (row[column] != null) {
           deferred.push({ table, column, key: Object.fromEntries(table.primaryKey.map((key) => [key, row[key]])), value: row[column] });

@@ -77,6 +77,9 @@ export const ImportResponse = z.object({
   entities: z.int().describe('Entity lines written (an entity the end user already has by name is linked, not duplicated).'),
   edges: z.int().describe('Edge lines written.'),
   chat_messages: z.int().describe('Chat message lines written.'),
+  remapped_ids: z
+    .record(z.string(), z.string())
+    .describe('Line ids that were taken outside your account, each with the id its row got instead (references in the file follow).'),
 });
 
 export type ExportLineT = z.infer<typeof ExportLine>;

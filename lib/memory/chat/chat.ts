@@ -29,7 +29,11 @@ export interface Prepared {
   sampling?: Pick<LlmRequest, 'temperature' | 'maxOutputTokens'>;
 }
 
-/** The conversation's last turns; an agent-scoped key reads only the turns of its own agent. */
+/**
+ * The conversation's last user and assistant turns; an agent-scoped key reads only the turns of its own agent. Stored
+ * `system` and `tool` messages (ingest accepts them from the caller's data) are never replayed: they would speak to
+ * the model with authority the stored text never had.
+ */
 async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
   if (input.history) return input.history;
   if (!input.conversation_id) return [];
@@ -37,6 +41,7 @@ async function loadHistory(ctx: Ctx, input: ChatInput): Promise<LlmMessage[]> {
     `select role, content from (
        select role, content, created_at, id from chat_messages
        where account_id = $1 and end_user_id = $2 and conversation_id = $3 and ($5::text is null or agent_id = $5)
+         and role in ('user', 'assistant')
        order by created_at desc, id desc limit $4) t
      order by created_at asc, id asc`,
     [ctx.account.id, input.external_user_id, input.conversation_id, HISTORY_TURNS, agentScopeOf(ctx.caller) ?? null],

@@ -7,9 +7,17 @@ import { fitToBudget } from './token-budget';
 
 const CANDIDATES = 50;
 
+/**
+ * A memory's text as a JSON string: it goes into someone's system prompt, where stored text must read as quoted data
+ * ("ignore previous instructions" stays inside quotes) and can open no heading, tag or line of its own.
+ */
+function quoted(content: string): string {
+  return JSON.stringify(content.replace(/\s+/g, ' ').trim()).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+}
+
 /** A memory as a list item under the heading of its date (one heading per day instead of a date on every line). */
 function lineFor(id: string, content: string, createdAt: Date) {
-  return { id, text: `- ${content.replace(/\s+/g, ' ').trim()}`, group: createdAt.toISOString().slice(0, 10) };
+  return { id, text: `- ${quoted(content)}`, group: createdAt.toISOString().slice(0, 10) };
 }
 
 /**

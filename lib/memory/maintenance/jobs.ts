@@ -1,5 +1,6 @@
 import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
+import { ApiError } from '@/lib/errors';
 import { describeError, log } from '@/lib/log';
 import { recalculateImportance } from './importance';
 import { rebuildLinks } from './links';
@@ -38,6 +39,15 @@ const STEPS: Record<Exclude<JobType, 'all'>, (ctx: Ctx, runId: string, params: {
 const ALL_ORDER: Exclude<JobType, 'all'>[] = ['importance-recalculation', 'pruning', 'summarization', 'link-optimization'];
 
 /**
+ * What a failed run shows its account: an ApiError's own message (written for the caller), else a generic one with the
+ * request id. A database error's text names tables, constraints and values; it stays in the server log.
+ */
+export function runErrorMessage(error: unknown, requestId: string): string {
+  if (error instanceof ApiError && error.status < 500) return error.message;
+  return `The job failed on an internal error (request ${requestId}).`;
+}
+
+/**
  * Runs one maintenance job (or all, in order) for the caller's account only (and, for an agent-scoped key, its
  * agent's memories only: each step reads the scope from ctx), recording the run with the agent in its params: start,
  * end, counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
@@ -65,8 +75,8 @@ export async function runMaintenance({
     for (const step of steps) counts[step] = await STEPS[step](ctx, runId, { endUserId: input.endUserId, prune });
     return { status: 'success' as const, run: await finishRun(ctx.db, runId, { status: 'succeeded', counts: input.jobType === 'all' ? counts : (counts[input.jobType] as Counts), now: ctx.now() }) };
   } catch (error) {
-    log.error('maintenance job failed', { runId, jobType: input.jobType, ...describeError(error) });
-    const run = await finishRun(ctx.db, runId, { status: 'failed', counts, error: error instanceof Error ? error.message : String(error), now: ctx.now() });
+    log.error('maintenance job failed', { runId, requestId: ctx.requestId, jobType: input.jobType, ...describeError(error) });
+    const run = await finishRun(ctx.db, runId, { status: 'failed', counts, error: runErrorMessage(error, ctx.requestId), now: ctx.now() });
     return { status: 'error' as const, run };
   }
 }

@@ -6,6 +6,7 @@ import { insertMemories } from '@/lib/memory/records/insert';
 import { hasMemoryRoom, quotaExceeded } from '@/lib/metering/quotas';
 import { Metadata } from '@/lib/schemas/common';
 import { ExportChatMessageLine, ExportEdgeLine, ExportEntityLine, ExportLine, type ExportLineT } from '@/lib/schemas/portability';
+import { remapForeignIds } from './foreign-ids';
 import { importGraphLines, type GraphLine, type GraphLines } from './graph-lines';
 
 /** A memory's context (the turns around it) in an import; what the service itself writes is far shorter. */
@@ -63,15 +64,18 @@ function parseLines(text: string, maxChars: number): { memories: ExportLineT[]; 
 /**
  * POST /v1/import: JSON Lines from /v1/export back in, exactly (ids, metadata, timestamps), memories first, then entities,
  * edges and chat messages (importGraphLines). Embeddings made with
- * the model in use are kept; others are re-embedded. Ids that already exist anywhere are skipped, never
- * overwritten. Every line is validated before anything is written; one bad line refuses the whole import.
+ * the model in use are kept; others are re-embedded. Ids that already exist in the account are skipped, never
+ * overwritten; an id another account holds is replaced (remapped_ids). Every line is validated before anything is
+ * written; one bad line refuses the whole import.
  */
 export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: string } }) {
   const model = `${ctx.embedder.id}@${ctx.embedder.dimensions}`;
-  const { memories: parsed, graph, lines } = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
+  const { lines, ...read } = parseLines(input.text, ctx.env.MAX_MEMORY_CHARS);
+  // Ids another account holds are replaced before anything looks at them (foreign-ids.ts).
+  const { memories: parsed, graph, remapped } = await remapForeignIds(ctx.db, ctx.account.id, read);
   const agent = agentScopeOf(ctx.caller);
   if (agent && [...parsed, ...graph.chatMessages].some((line) => line.agent_id !== agent)) throw forbidden();
-  // Ids that already exist anywhere are skipped: they are neither embedded nor counted against the plan, so
+  // Ids that already exist in this account are skipped: they are neither embedded nor counted against the plan, so
   // re-importing an export into a full account is not refused. What is left is refused before any embedding work when
   // its active lines cannot fit the plan (a 40,000-line import on a 1,000-memory plan costs a count, not 40,000
   // embeddings); the locked check in insertMemories still decides racing writers.
@@ -121,6 +125,6 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
       }
     }
     const written = await importGraphLines(tx, ctx, graph, agent ?? null);
-    return { status: 'success' as const, lines, imported: inserted.size, skipped: parsed.length - inserted.size, reembedded: needEmbedding.length, ...written };
+    return { status: 'success' as const, lines, imported: inserted.size, skipped: parsed.length - inserted.size, reembedded: needEmbedding.length, ...written, remapped_ids: remapped };
   });
 }

@@ -1,13 +1,22 @@
-import type { Ctx } from '@/lib/core/context';
+import type { Caller, Ctx } from '@/lib/core/context';
 import { deferBatch } from '@/lib/core/after-response';
 import { importanceAfterUsesSql } from './importance';
 
+/** A key limited to reading ("read" without "write"): what it reads is counted as a read, never as a use. */
+function readOnlyKey(caller: Caller): boolean {
+  if (caller.type !== 'apiKey') return false;
+  const levels = caller.scopes.filter((scope) => scope === 'read' || scope === 'write');
+  return levels.length > 0 && !levels.includes('write');
+}
+
 /**
  * An explicit use of memories (a GET by id, a chat reply built on them), inside the caller's transaction: use and
- * access counts, their times, and importance rise together.
+ * access counts, their times, and importance rise together. A read-only key only reads: its GET raises the access
+ * count as a search does, and importance does not move.
  */
 export async function recordUse(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
+  if (readOnlyKey(ctx.caller)) return recordReadSoon(ctx, ids);
   await ctx.db.query(
     `update memories set access_count = access_count + 1, last_accessed_at = $3, use_count = use_count + 1, last_used_at = $3,
             importance = ${importanceAfterUsesSql('use_count + 1')}
