@@ -149,14 +149,17 @@ describe('export and import (GET /api/dashboard/export, POST /api/dashboard/impo
 
   it("imports an export into another account (new ids only), reports line numbers of bad lines, and never takes over another account's ids", async () => {
     const exported = await exportText(alice, { external_user_id: 'ben@example.com' });
-    // Another account importing Alice's ids: skipped, never overwritten.
+    // Another account importing Alice's ids: never overwritten nor skipped (a skip says the id exists); the copy gets its own id.
     const taken = await call(importRoute.POST, 'POST', '/api/dashboard/import', { token: bob.accessToken, rawBody: exported, headers: { 'content-type': 'application/x-ndjson' } });
     expect(taken.status).toBe(200);
-    expect(taken.body).toMatchObject({ status: 'success', lines: 1, imported: 0, skipped: 1, reembedded: 0 });
+    expect(taken.body).toMatchObject({ status: 'success', lines: 1, imported: 1, skipped: 0, reembedded: 0 });
+    const [aliceLine] = linesOf(exported);
+    const copyId = taken.body.remapped_ids[aliceLine!.id] as string;
+    expect(copyId).not.toBe(aliceLine!.id);
     const fresh = { id: '5a5a5a5a-1111-4111-8111-111111111111', external_user_id: 'cleo@example.com', content: 'Cleo collects vintage postcards' };
     const res = await call(importRoute.POST, 'POST', '/api/dashboard/import', { token: bob.accessToken, rawBody: JSON.stringify(fresh), headers: { 'content-type': 'application/x-ndjson' } });
     expect(res.body).toMatchObject({ status: 'success', lines: 1, imported: 1, skipped: 0, reembedded: 1 });
-    expect(linesOf(await exportText(bob)).map((line) => [line.id, line.content])).toEqual([[fresh.id, fresh.content]]);
+    expect(linesOf(await exportText(bob)).map((line) => [line.id, line.content]).sort()).toEqual([[copyId, aliceLine!.content], [fresh.id, fresh.content]].sort());
     const bad = await call(importRoute.POST, 'POST', '/api/dashboard/import', { token: bob.accessToken, rawBody: `${JSON.stringify({ ...fresh, id: '5a5a5a5a-2222-4222-8222-222222222222' })}\nnot json`, headers: { 'content-type': 'application/x-ndjson' } });
     expect(bad.status).toBe(422);
     expect(bad.body.details[0]).toMatchObject({ loc: ['body', 2], msg: 'Line is not valid JSON' });

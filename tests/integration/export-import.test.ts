@@ -68,8 +68,12 @@ describe('export and import', () => {
     const alices = await exportJsonl(alice);
     expect(await exportJsonl(bob)).toBe('');
     const res = await importJsonl(bob, alices);
-    expect(res.body).toMatchObject({ imported: 0 });
-    expect(await exportJsonl(bob)).toBe('');
+    // Alice's ids are neither taken over nor skipped (a skip would tell Bob they exist): his copies get ids of their own.
+    const idsOf = (text: string) => text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
+    const aliceMemoryIds = alices.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; type?: string }).filter((line) => !line.type).map((line) => line.id);
+    expect(res.body).toMatchObject({ imported: aliceMemoryIds.length, skipped: 0 });
+    expect(Object.keys(res.body.remapped_ids)).toEqual(expect.arrayContaining(aliceMemoryIds));
+    expect(idsOf(await exportJsonl(bob)).filter((id) => idsOf(alices).includes(id))).toEqual([]);
     expect(await exportJsonl(alice)).toBe(alices);
   });
 

@@ -11,7 +11,7 @@ const CANDIDATES = 50;
  * A memory's text as a JSON string: it goes into someone's system prompt, where stored text must read as quoted data
  * ("ignore previous instructions" stays inside quotes) and can open no heading, tag or line of its own.
  */
-function quoted(content: string): string {
+export function quoted(content: string): string {
   return JSON.stringify(content.replace(/\s+/g, ' ').trim()).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
 }
 

@@ -1,6 +1,6 @@
 import type { Ctx } from '@/lib/core/context';
 import type { ContextInput } from '@/lib/schemas/conversation';
-import { buildContext } from './build-context';
+import { buildContext, quoted } from './build-context';
 
 /**
  * The dashboard's view of POST /v1/context: the same block, plus the text of each memory the budget left out (the
@@ -13,5 +13,5 @@ export async function previewContext({ ctx, input }: { ctx: Ctx; input: ContextI
     ? await ctx.db.query<{ id: string; content: string }>('select id, content from memories where account_id = $1 and id = any($2::uuid[])', [ctx.account.id, ids])
     : [];
   const contentOf = new Map(rows.map((row) => [row.id, row.content]));
-  return { ...block, omitted: block.omitted.map((line) => ({ ...line, text: `- ${(contentOf.get(line.memoryId) ?? '').replace(/\s+/g, ' ').trim()}` })) };
+  return { ...block, omitted: block.omitted.map((line) => ({ ...line, text: `- ${quoted(contentOf.get(line.memoryId) ?? '')}` })) };
 }
