@@ -56,6 +56,7 @@ export function OverviewPage() {
           <Meter label="Memories stored" used={data.total_memories} limit={data.plan.memory_limit} testId="meter-memories" />
           <Meter label={`Searches (per ${data.plan.search_limit_period ?? 'month'})`} used={searchesUsed} limit={data.plan.search_limit} testId="meter-searches" />
           <Meter label="LLM tokens (per month)" used={data.usage.tokens_this_month.total} limit={data.plan.token_limit} testId="meter-tokens" />
+          <Meter label="Storage (MB)" used={data.usage.storage_used_mb} limit={data.plan.storage_limit_mb} testId="meter-storage" />
         </div>
       </Card>
       <UsagePanels />

@@ -209,8 +209,8 @@ export const OPERATIONS = {
       response: {
         total_memories: 1, archived_memories: 0, superseded_memories: 0, end_users: 1, avg_importance: 0.5, total_access_count: 0, memories_last_24h: 1,
         oldest_memory_at: '2026-11-30T12:00:00.000Z', newest_memory_at: '2026-11-30T12:00:00.000Z', external_user_id: null,
-        usage: { period: '2026-11', searches_today: 3, searches_this_month: 12, tokens_this_month: { prompt: 0, completion: 0, total: 0 } },
-        plan: { id: 'free', name: 'Free', memory_limit: 1000, search_limit: 100, search_limit_period: 'day', token_limit: 100000, requests_per_minute: 30 },
+        usage: { period: '2026-11', searches_today: 3, searches_this_month: 12, tokens_this_month: { prompt: 0, completion: 0, total: 0 }, storage_used_mb: 0.01 },
+        plan: { id: 'free', name: 'Free', memory_limit: 1000, search_limit: 100, search_limit_period: 'day', token_limit: 100000, requests_per_minute: 30, storage_limit_mb: 100 },
       },
     },
   }),

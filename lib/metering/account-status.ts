@@ -5,23 +5,19 @@ import { planOf } from '@/lib/billing/plans';
 import { ACTIVE } from '@/lib/memory/records/row';
 import { readUsage } from './usage-counters';
 
-/** Rows of the account read, newest first, to estimate the bytes of one memory (one index range scan, bounded). */
-const STORAGE_SAMPLE_ROWS = 200;
-const STORAGE_SCAN_ROWS = 2_000;
-
 /**
- * GET /v1/status: plan, usage and limits in m3mory's field names. For an agent-scoped key the stored memories and their
- * storage are its agent's only; requests, tokens and searches stay the account's (the plan's counters are per account).
+ * GET /v1/status: plan, usage and limits in m3mory's field names. For an agent-scoped key the stored memories are its
+ * agent's only; requests, tokens, searches and storage stay the account's (the plan's counters are per account).
  *
- * Cheap on any account: memoriesStored is the account's counter (accounts.memory_count, kept by a trigger), and
- * storageUsedMb is an estimate, memoriesStored × the average bytes (content, metadata, context, embedding) of the
- * newest STORAGE_SAMPLE_ROWS memories; archived and superseded rows are not counted.
+ * Cheap on any account: memoriesStored is the account's counter (accounts.memory_count) and storageUsedMb its byte
+ * counter (accounts.storage_bytes: every memory row, archived and superseded ones too, and every chat message), both
+ * kept by triggers; storage is what the plan's storageLimitMb is enforced against.
  */
 export async function getAccountStatus({ ctx }: { ctx: Ctx }) {
   const now = ctx.now();
   const plan = planOf(ctx.account.plan);
   const agentId = agentScopeOf(ctx.caller) ?? null;
-  const [stored, sample, usage] = await Promise.all([
+  const [stored, account, usage] = await Promise.all([
     agentId === null
       ? queryOne<{ memories: number }>(ctx.db, 'select memory_count as memories from accounts where id = $1', [ctx.account.id])
       : queryOne<{ memories: number }>(
@@ -29,19 +25,11 @@ export async function getAccountStatus({ ctx }: { ctx: Ctx }) {
           `select count(*)::int as memories from memories m where m.account_id = $1 and m.agent_id = $2 and ${ACTIVE}`,
           [ctx.account.id, agentId],
         ),
-    queryOne<{ avg_bytes: number | null }>(
-      ctx.db,
-      `select avg(bytes)::float8 as avg_bytes from (
-         select octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(context), 0) + coalesce(vector_dims(embedding), 0) * 4 as bytes
-         from (select * from memories where account_id = $1 order by created_at desc, id desc limit $3) newest
-         where $2::text is null or agent_id = $2
-         limit $4) sample`,
-      [ctx.account.id, agentId, STORAGE_SCAN_ROWS, STORAGE_SAMPLE_ROWS],
-    ),
+    queryOne<{ storage_bytes: number }>(ctx.db, 'select storage_bytes::float8 as storage_bytes from accounts where id = $1', [ctx.account.id]),
     readUsage(ctx.db, ctx.account.id, now),
   ]);
   const memoriesStored = Number(stored?.memories ?? 0);
-  const bytes = memoriesStored * Number(sample?.avg_bytes ?? 0);
+  const bytes = Number(account?.storage_bytes ?? 0);
   const searchesUsed = plan.searches?.period === 'day' ? (usage.searches_day ?? 0) : (usage.searches_month ?? 0);
   return {
     plan: plan.id,

@@ -19,8 +19,8 @@ function secondsUntilPeriodEnd(now: Date, period: 'day' | 'month' | 'never'): nu
   return Math.max(1, Math.ceil((end - now.getTime()) / 1000));
 }
 
-export function quotaExceeded(now: Date, period: 'day' | 'month' | 'never', what: string): ApiError {
-  return new ApiError('rate_limited', LIMIT_MESSAGE, { headers: { 'Retry-After': String(secondsUntilPeriodEnd(now, period)), 'X-Quota-Exceeded': what } });
+export function quotaExceeded(now: Date, period: 'day' | 'month' | 'never', what: string, message = LIMIT_MESSAGE): ApiError {
+  return new ApiError('rate_limited', message, { headers: { 'Retry-After': String(secondsUntilPeriodEnd(now, period)), 'X-Quota-Exceeded': what } });
 }
 
 /**
@@ -65,6 +65,68 @@ export async function hasMemoryRoom(db: Db, ctx: QuotaCtx, count: number, option
  */
 export async function reserveMemories(tx: Db, ctx: QuotaCtx, count: number): Promise<void> {
   if (!(await hasMemoryRoom(tx, ctx, count, { lock: true }))) throw quotaExceeded(ctx.now(), 'never', 'memories');
+}
+
+const MIB = 1_048_576;
+
+/** New rows as the storage check prices them: with the SQL functions the storage triggers count with (migration 0020). */
+export interface StorageRows {
+  memories?: { content: string; metadata?: Record<string, unknown>; context?: string | null }[];
+  chatMessages?: string[];
+}
+
+export interface StorageRoom {
+  fits: boolean;
+  usedBytes: number;
+  addingBytes: number;
+  limitBytes: number | null;
+}
+
+/**
+ * Whether `rows` fit the plan's storage (accounts.storage_bytes, kept by triggers: every memory row, archived and
+ * superseded ones included, and every chat message). With `lock` (inside a transaction) the account row is locked
+ * until commit, so racing writers are decided one at a time. A write that adds nothing always fits.
+ */
+export async function hasStorageRoom(db: Db, ctx: QuotaCtx, rows: StorageRows, options: { lock?: boolean } = {}): Promise<StorageRoom> {
+  const limitMb = planOf(ctx.account.plan).storageLimitMb;
+  if (limitMb === null) return { fits: true, usedBytes: 0, addingBytes: 0, limitBytes: null };
+  const memories = rows.memories ?? [];
+  const [row] = await db.query<{ used: number; adding: number }>(
+    `select a.storage_bytes::float8 as used,
+            ((select coalesce(sum(memory_storage_bytes(m.content, m.metadata::jsonb, m.context)), 0)
+              from unnest($2::text[], $3::text[], $4::text[]) as m(content, metadata, context))
+           + (select coalesce(sum(chat_message_storage_bytes(c.content)), 0) from unnest($5::text[]) as c(content)))::float8 as adding
+     from accounts a where a.id = $1${options.lock ? ' for update of a' : ''}`,
+    [
+      ctx.account.id,
+      memories.map((memory) => memory.content),
+      memories.map((memory) => JSON.stringify(memory.metadata ?? {})),
+      memories.map((memory) => memory.context ?? ''),
+      rows.chatMessages ?? [],
+    ],
+  );
+  const usedBytes = Number(row?.used ?? 0);
+  const addingBytes = Number(row?.adding ?? 0);
+  const limitBytes = limitMb * MIB;
+  return { fits: addingBytes === 0 || usedBytes + addingBytes <= limitBytes, usedBytes, addingBytes, limitBytes };
+}
+
+const megabytes = (bytes: number) => (Math.round((bytes / MIB) * 100) / 100).toLocaleString('en-US');
+
+/** The 429 of a write that does not fit the plan's storage, with the figures. */
+export function storageExceeded(now: Date, room: StorageRoom): ApiError {
+  return quotaExceeded(
+    now,
+    'never',
+    'storage',
+    `Storage limit exceeded: ${megabytes(room.usedBytes)} MB of the plan's ${megabytes(room.limitBytes ?? 0)} MB are used and this write needs ${room.addingBytes.toLocaleString('en-US')} bytes more. Delete memories or chat history, or upgrade your plan.`,
+  );
+}
+
+/** Inside a transaction, before writing `rows`: locks the account row and refuses with 429 when they do not fit. */
+export async function reserveStorage(tx: Db, ctx: QuotaCtx, rows: StorageRows): Promise<void> {
+  const room = await hasStorageRoom(tx, ctx, rows, { lock: true });
+  if (!room.fits) throw storageExceeded(ctx.now(), room);
 }
 
 /** Before an LLM call: refuses once the month's tokens are spent (the call's own tokens are counted after it). */

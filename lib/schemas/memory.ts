@@ -153,6 +153,7 @@ export const MemoryStatsResponse = z.object({
     searches_today: z.int(),
     searches_this_month: z.int(),
     tokens_this_month: z.object({ prompt: z.int(), completion: z.int(), total: z.int() }),
+    storage_used_mb: z.number().describe('The account’s storage in MiB (every memory, archived and superseded too, and every chat message), as GET /v1/status counts it.'),
   }),
   plan: z.object({
     id: z.string(),
@@ -162,6 +163,7 @@ export const MemoryStatsResponse = z.object({
     search_limit_period: z.enum(['day', 'month']).nullable(),
     token_limit: z.int().nullable(),
     requests_per_minute: z.int().nullable(),
+    storage_limit_mb: z.number().nullable(),
   }),
 });
 

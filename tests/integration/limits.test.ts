@@ -59,20 +59,15 @@ describe('POST /v1/import applies the caps POST /v1/memory applies', () => {
 });
 
 describe('GET /v1/status storage', () => {
-  it('does not read every row of the account: memories from memory_count, storage estimated from a sample', async () => {
+  it('does not read every row of the account: memories from memory_count, storage from storage_bytes (both kept by triggers)', async () => {
     const accountId = await accountIdOf(app.services.db, alice);
     await call(memory.POST, 'POST', '/api/v1/memory', { token: alice.apiKey, body: { content: 'A memory to measure', external_user_id: 'importer@example.com' } });
-    const [sample] = await app.services.db.query<{ avg: number }>(
-      `select avg(octet_length(content) + octet_length(metadata::text) + coalesce(octet_length(context), 0) + coalesce(vector_dims(embedding), 0) * 4)::float8 as avg
-       from memories where account_id = $1`,
-      [accountId],
-    );
-    // The counter says 2,000,000 memories: the status follows it (a count or sum over the rows would not move).
-    await app.services.db.query('update accounts set memory_count = 2000000 where id = $1', [accountId]);
+    // The counters say 2,000,000 memories and 3 GiB: the status follows them (a count or sum over the rows would not move).
+    await app.services.db.query('update accounts set memory_count = 2000000, storage_bytes = 3221225472 where id = $1', [accountId]);
     const res = await call(status.GET, 'GET', '/api/v1/status', { token: alice.apiKey });
     expect(res.status).toBe(200);
     expect(res.body.memoriesStored).toBe(2_000_000);
-    expect(res.body.storageUsedMb).toBeCloseTo((2_000_000 * sample!.avg) / 1_048_576, 1);
+    expect(res.body.storageUsedMb).toBe(3_072);
   });
 });
 

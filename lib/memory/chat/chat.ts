@@ -12,6 +12,7 @@ import { hybridSearch, type RankedMemory } from '@/lib/memory/search/hybrid';
 import { recordUse } from '@/lib/memory/records/access';
 import { roundScore } from '@/lib/memory/records/views';
 import { describeError, log } from '@/lib/log';
+import { hasStorageRoom } from '@/lib/metering/quotas';
 
 /** Chat retrieves as POST /v1/search does (hybridSearch); a memory with no shared keyword needs at least this cosine similarity. */
 export const CHAT_SIMILARITY_THRESHOLD = 0.25;
@@ -98,6 +99,12 @@ export async function persistTurn(ctx: Ctx, prepared: Prepared, reply: string | 
     created = await withRetry(() =>
       ctx.db.transaction(async (tx) => {
         const now = ctx.now();
+        // Over the plan's storage the turn is not stored at all, neither memory nor thread (the reply still goes out).
+        const turn = {
+          memories: prepared.storeMessage ? [{ content: input.message, metadata: { source: 'chat' } }] : [],
+          chatMessages: input.conversation_id ? [input.message, ...(reply === null ? [] : [reply])] : [],
+        };
+        if (!(await hasStorageRoom(tx, { ...ctx, db: tx }, turn, { lock: true })).fits) return false;
         // Over the plan's memory limit the message is simply not stored (the reply still goes out).
         const written = prepared.storeMessage
           ? await insertMemories(

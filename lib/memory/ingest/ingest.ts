@@ -10,6 +10,7 @@ import { insertMemories } from '@/lib/memory/records/insert';
 import { ACTIVE } from '@/lib/memory/records/row';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import { rankingSqlArgs } from '@/lib/memory/search/ranking';
+import { reserveStorage } from '@/lib/metering/quotas';
 import { DUPLICATE_SIMILARITY, planWrites, type ExistingRow, type FactDecision, type NearCandidate, type PlannedFact, type Superseded, type Supersession, type WritePlan } from './write-plan';
 
 export { DUPLICATE_SIMILARITY } from './write-plan';
@@ -257,6 +258,8 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`${scope.accountId}:${scope.endUserId}`]);
     // A conversation imported from the past is dated when it happened (search ranks by the dates a query names).
     const saidAt = input.timestamp ? new Date(input.timestamp) : ctx.now();
+    // The stored turns take the plan's storage as memories do: over it, the whole ingest is refused (429).
+    await reserveStorage(tx, { ...ctx, db: tx }, { chatMessages: input.messages.map((message) => message.content) });
     const messageIds = await storeMessages(tx, scope, conversationId, input.messages, saidAt);
     if (facts.length === 0) return { stored: [] as StoredFact[], entities: 0, edges: 0 };
     const { normalized, exact } = await findExactCandidates(tx, scope, facts);

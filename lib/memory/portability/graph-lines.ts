@@ -1,5 +1,6 @@
 import type { Ctx } from '@/lib/core/context';
 import type { Db } from '@/lib/db';
+import { reserveStorage } from '@/lib/metering/quotas';
 import type { ExportChatMessageLineT, ExportEdgeLineT, ExportEntityLineT } from '@/lib/schemas/portability';
 
 // The lines of an export besides memories: entities (with the memories that mention them), edges and chat messages.
@@ -108,6 +109,13 @@ export interface GraphLines {
   chatMessages: ExportChatMessageLineT[];
 }
 
+/** The chat message lines whose ids do not exist yet (an import skips the others, so they take no storage). */
+export async function newChatMessageLines(db: Db, lines: ExportChatMessageLineT[]): Promise<ExportChatMessageLineT[]> {
+  if (lines.length === 0) return [];
+  const taken = new Set((await db.query<{ id: string }>('select id from chat_messages where id = any($1::uuid[])', [lines.map((line) => line.id)])).map((row) => row.id));
+  return lines.filter((line) => !taken.has(line.id));
+}
+
 /**
  * Writes entity, edge and chat message lines after the import's memories, in its transaction. Ids that already exist
  * are skipped, never overwritten; an entity the end user already has (same normalized name) takes the line's links;
@@ -151,8 +159,10 @@ export async function importGraphLines(tx: Db, ctx: Pick<Ctx, 'account' | 'now'>
     );
     edges += inserted.length;
   }
+  const freshMessages = await newChatMessageLines(tx, lines.chatMessages);
+  await reserveStorage(tx, { ...ctx, db: tx }, { chatMessages: freshMessages.map((line) => line.content) });
   let chatMessages = 0;
-  for (const line of lines.chatMessages) {
+  for (const line of freshMessages) {
     const inserted = await tx.query(
       `insert into chat_messages (id, account_id, end_user_id, agent_id, conversation_id, role, content, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict do nothing returning id`,

@@ -3,11 +3,11 @@ import { agentScopeOf, forbidden } from '@/lib/core/access';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { ApiError } from '@/lib/errors';
 import { insertMemories } from '@/lib/memory/records/insert';
-import { hasMemoryRoom, quotaExceeded } from '@/lib/metering/quotas';
+import { hasMemoryRoom, hasStorageRoom, quotaExceeded, storageExceeded } from '@/lib/metering/quotas';
 import { Metadata } from '@/lib/schemas/common';
 import { ExportChatMessageLine, ExportEdgeLine, ExportEntityLine, ExportLine, type ExportLineT } from '@/lib/schemas/portability';
 import { remapForeignIds } from './foreign-ids';
-import { importGraphLines, type GraphLine, type GraphLines } from './graph-lines';
+import { importGraphLines, newChatMessageLines, type GraphLine, type GraphLines } from './graph-lines';
 
 /** A memory's context (the turns around it) in an import; what the service itself writes is far shorter. */
 export const IMPORT_CONTEXT_MAX_CHARS = 8_000;
@@ -83,6 +83,9 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
   const fresh = parsed.filter((line) => !taken.has(line.id));
   const active = fresh.filter((line) => !line.archived_at).length;
   if (active > 0 && !(await hasMemoryRoom(ctx.db, ctx, active))) throw quotaExceeded(ctx.now(), 'never', 'memories');
+  // Storage likewise: every new row, archived and superseded ones too, and the chat messages.
+  const storage = await hasStorageRoom(ctx.db, ctx, { memories: fresh, chatMessages: (await newChatMessageLines(ctx.db, graph.chatMessages)).map((line) => line.content) });
+  if (!storage.fits) throw storageExceeded(ctx.now(), storage);
   const needEmbedding = fresh.filter((line) => line.embedding_model !== model || !line.embedding || line.embedding.length !== ctx.embedder.dimensions);
   const vectors = await embedOrFail(ctx, needEmbedding.map((line) => line.content));
   const reembedded = new Map(needEmbedding.map((line, i) => [line.id, vectors[i]!]));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '@/lib/core/context';
 import { toVectorLiteral, type Db } from '@/lib/db';
-import { hasMemoryRoom, reserveMemories } from '@/lib/metering/quotas';
+import { hasMemoryRoom, hasStorageRoom, reserveMemories, storageExceeded } from '@/lib/metering/quotas';
 import { baseImportanceOf } from './importance';
 import { MEMORY_COLUMNS, type MemoryRow } from './row';
 
@@ -56,6 +56,12 @@ export async function insertMemories(tx: Db, ctx: Pick<Ctx, 'account' | 'now'>, 
   const active = memories.filter((memory) => !memory.archivedAt).length;
   if (active > 0 && quota === 'reserve') await reserveMemories(tx, { ...ctx, db: tx }, active);
   if (active > 0 && quota === 'if-room' && !(await hasMemoryRoom(tx, { ...ctx, db: tx }, active, { lock: true }))) return [];
+  // Every row takes storage, archived and superseded ones too (the storage trigger counts it on insert).
+  if (memories.length > 0 && quota !== 'derived') {
+    const room = await hasStorageRoom(tx, { ...ctx, db: tx }, { memories }, { lock: true });
+    if (!room.fits && quota === 'if-room') return [];
+    if (!room.fits) throw storageExceeded(ctx.now(), room);
+  }
   if (memories.length === 0) return [];
   // One statement for the whole batch (a row per memory as JSON): a long ingest or import holds the transaction for
   // one round trip, not one per memory. Ids are chosen here so each row of the result finds its memory.

@@ -37,7 +37,10 @@ export async function getMemoryStats({ ctx, input }: { ctx: Ctx; input: { extern
      from memories where account_id = $1 and ($2::text is null or end_user_id = $2) and ($4::text is null or agent_id = $4)`,
     [ctx.account.id, input.external_user_id ?? null, now, agentScopeOf(ctx.caller) ?? null],
   ))!;
-  const usage = await readUsage(ctx.db, ctx.account.id, now);
+  const [usage, account] = await Promise.all([
+    readUsage(ctx.db, ctx.account.id, now),
+    queryOne<{ storage_bytes: number }>(ctx.db, 'select storage_bytes::float8 as storage_bytes from accounts where id = $1', [ctx.account.id]),
+  ]);
   const plan = planOf(ctx.account.plan);
   const promptTokens = usage.tokens_prompt_month ?? 0;
   const completionTokens = usage.tokens_completion_month ?? 0;
@@ -57,6 +60,8 @@ export async function getMemoryStats({ ctx, input }: { ctx: Ctx; input: { extern
       searches_today: usage.searches_day ?? 0,
       searches_this_month: usage.searches_month ?? 0,
       tokens_this_month: { prompt: promptTokens, completion: completionTokens, total: promptTokens + completionTokens },
+      // The plan's counter, so the account's whole storage (every agent's), as its limit applies to it.
+      storage_used_mb: Math.round((Number(account?.storage_bytes ?? 0) / 1_048_576) * 100) / 100,
     },
     plan: {
       id: plan.id,
@@ -66,6 +71,7 @@ export async function getMemoryStats({ ctx, input }: { ctx: Ctx; input: { extern
       search_limit_period: plan.searches?.period ?? null,
       token_limit: plan.tokensPerMonth,
       requests_per_minute: plan.requestsPerMinute,
+      storage_limit_mb: plan.storageLimitMb,
     },
   };
 }
