@@ -7,21 +7,88 @@ import type { Db, SqlParam, TransactionOptions } from './types';
  */
 export const STATEMENT_TIMEOUT_MS = 30_000;
 
+/**
+ * The longest a statement (or a transaction's BEGIN) waits for a pooled connection before it fails with
+ * CONNECT_TIMEOUT (503). Without it a request could wait for ever while the database is down: postgres.js keeps the
+ * statements queued and tries one connection attempt per queued statement, backing off up to 20 s between them, so
+ * the request queue drained at one statement per ~20 s (npm run crash's status request during the outage never
+ * returned). A statement already sent is bounded by statement_timeout and by its connection failing.
+ */
+export const ACQUIRE_TIMEOUT_MS = 10_000;
+
+/** A statement that got no connection in time (the database unreachable, or every connection busy). */
+export class ConnectionWaitTimeout extends Error {
+  readonly code = 'CONNECT_TIMEOUT';
+  constructor(ms: number) {
+    super(`no database connection within ${ms} ms`);
+  }
+}
+
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-function wrap(sql: Sql, root: postgres.Sql): Db {
+/**
+ * Runs a statement on the pool, failing it after `ms` if it has not been sent by then. A statement that was not sent is
+ * taken out of the queue (cancel() of an unsent query only dequeues it), so it never runs after its caller was told
+ * it failed.
+ */
+function withinAcquireTimeout<T>(pending: PromiseLike<unknown> & { cancel(): unknown }, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // postgres.js sets a query's backend `state` when it writes it to a connection.
+      if ((pending as unknown as { state: unknown }).state) return;
+      reject(new ConnectionWaitTimeout(ms));
+      void pending.cancel();
+    }, ms);
+    pending.then(
+      (rows) => {
+        clearTimeout(timer);
+        resolve(rows as unknown as T);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlParam[] = []) {
-      const rows = await sql.unsafe(text, params.map((p) => (p === undefined ? null : p)) as postgres.ParameterOrJSON<never>[]);
-      return rows as unknown as Row[];
+      const pending = sql.unsafe(text, params.map((p) => (p === undefined ? null : p)) as postgres.ParameterOrJSON<never>[]);
+      // Inside a transaction the statement runs on the transaction's connection: no wait for one.
+      if (sql !== root) return (await pending) as unknown as Row[];
+      return withinAcquireTimeout<Row[]>(pending, acquireTimeoutMs);
     },
     async transaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}) {
-      if (sql !== root) return fn(wrap(sql, root));
-      return root.begin(async (tx) => {
+      if (sql !== root) return fn(wrap(sql, root, acquireTimeoutMs));
+      // BEGIN waits for a connection like any statement; a transaction that starts after its caller gave up rolls back
+      // before doing anything, so no write lands after the caller was answered 503.
+      let started = false;
+      let abandoned = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          if (started) return;
+          abandoned = true;
+          reject(new ConnectionWaitTimeout(acquireTimeoutMs));
+        }, acquireTimeoutMs);
+      });
+      const run = root.begin(async (tx) => {
+        started = true;
+        clearTimeout(timer);
+        if (abandoned) throw new ConnectionWaitTimeout(acquireTimeoutMs);
         if (options.statementTimeoutMs !== undefined) await setLocalTimeout(tx, options.statementTimeoutMs);
-        return fn(wrap(tx, root));
+        return fn(wrap(tx, root, acquireTimeoutMs));
       }) as Promise<T>;
+      try {
+        return await Promise.race([run, gaveUp]);
+      } finally {
+        clearTimeout(timer);
+        // Settled later when abandoned (rolled back, or failed with the connection): nobody is waiting for it.
+        run.catch(() => {});
+      }
     },
     async exec(text: string) {
       if (sql !== root) {
@@ -51,7 +118,7 @@ async function setLocalTimeout(tx: postgres.TransactionSql, ms: number): Promise
 }
 
 /** Any Postgres with pgvector (Supabase in production) over postgres.js. */
-export function createPostgresDb(url: string, options: { max?: number; statementTimeoutMs?: number } = {}): Db {
+export function createPostgresDb(url: string, options: { max?: number; statementTimeoutMs?: number; acquireTimeoutMs?: number } = {}): Db {
   // Supabase's transaction pooler (port 6543) supports neither prepared statements nor per-client start-up parameters
   // (its server connections are shared): there the role's statement_timeout applies.
   const pooler = /:6543\//.test(url);
@@ -62,11 +129,14 @@ export function createPostgresDb(url: string, options: { max?: number; statement
     onnotice: () => {},
     prepare: !pooler,
     connect_timeout: 10,
+    // Between failed connection attempts: postgres.js's default curve (3^n / 100 s) capped at 2 s instead of 20 s, so
+    // the app is back within ~2 s of the database, not up to 20 s later.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2),
     idle_timeout: 30,
     // The Db contract passes json/jsonb parameters as JSON text (as PGlite takes them); don't encode them twice.
     types: {
       json: { to: 114, from: [114, 3802], serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)), parse: (value: string) => JSON.parse(value) },
     },
   });
-  return wrap(sql, sql);
+  return wrap(sql, sql, options.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS);
 }
