@@ -116,7 +116,6 @@ async function report(name: string, settings: Partial<typeof defaults>) {
 }
 
 await report('defaults', {});
-await report('questions not damped', { questionDamping: 0 });
 await drainDeferred();
 await services.db.close();
 if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksOnly, nameMatcher, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/search/ranking';
+import { nameMatcher, RANKING, rankCandidates, scoreCandidate } from '@/lib/memory/search/ranking';
 
 const base = { similarity: 0.5, keywordScore: 0, vectorPart: 0, keywordPart: 0, importance: 0.5, createdAt: new Date('2026-01-01') };
 
@@ -64,25 +64,5 @@ describe('ranking', () => {
     expect(nameMatcher("What do Melanie's kids like?")(['Melanie'])).toBe(true);
     expect(nameMatcher('What about Melanies?')(['Melanie'])).toBe(false);
     expect(nameMatcher('Where is New York?')([null, 'new york'])).toBe(true);
-  });
-  it('tells a memory that only asks from one that states something', () => {
-    expect(asksOnly('Melanie: Wow! What got you into running?')).toBe(true);
-    expect(asksOnly('Cool! What type of music do you play? Been playing long?')).toBe(true);
-    expect(asksOnly('What am I building?')).toBe(true);
-    expect(asksOnly('Melanie: Wow! I got into running after college. What about you?')).toBe(false);
-    expect(asksOnly('I am building a React dashboard for a SaaS startup')).toBe(false);
-    expect(asksOnly('Here is the sunset I painted [shares an image: a photo of a sunset over a lake]. Do you like it?')).toBe(false);
-  });
-  it('damps a memory that only asks: the same match ranks below the statement that answers', () => {
-    const signals = { ...base, vectorPart: 0.9, keywordPart: 0.8 };
-    const statement = scoreCandidate(signals, base.createdAt);
-    const question = scoreCandidate({ ...signals, asksOnly: true }, base.createdAt);
-    expect(question.parts.semantic).toBeCloseTo((1 - RANKING.questionDamping) * statement.parts.semantic, 12);
-    expect(question.parts.keyword).toBeCloseTo((1 - RANKING.questionDamping) * statement.parts.keyword, 12);
-    const ranked = rankCandidates([
-      { ...signals, id: 'question', asksOnly: true, vectorPart: 1, keywordPart: 1 },
-      { ...signals, id: 'answer', vectorPart: 0.7, keywordPart: 0.6 },
-    ]);
-    expect(ranked.map((r) => r.id)).toEqual(['answer', 'question']);
   });
 });

@@ -2,7 +2,7 @@ import type { Ctx } from '@/lib/core/context';
 import { toVectorLiteral } from '@/lib/db';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row';
-import { asksOnly, nameMatcher, RANKING, rankCandidates, rankingSqlArgs, type ScoreParts } from './ranking';
+import { nameMatcher, RANKING, rankCandidates, rankingSqlArgs, type ScoreParts } from './ranking';
 import { inPeriods, periodsInQuery } from './temporal';
 import { passesThreshold } from './threshold';
 
@@ -89,7 +89,6 @@ export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<Ranked
         named: namedInQuery(row.subjects),
         conversationId: row.conversation_id,
         inPeriod: inPeriods(createdAt, periods),
-        asksOnly: asksOnly(row.content),
       };
     }),
   );

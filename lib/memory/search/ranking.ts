@@ -13,9 +13,7 @@
  *   relevance = (1 − wr − wi)·fused·(1 + entityBoost·named + temporalBoost·inPeriod)
  *   score = relevance + conversationBoost·(best relevance in its conversation / best relevance)
  *           + wr·2^(−age/halfLife) + wi·importance
- * Age is measured from the newest candidate, so an old conversation is not penalised as a whole. A memory that only
- * asks ("Wow! What got you into running?") keeps (1 − questionDamping) of its fused part: it matches a question's
- * words but holds no answer (the turn that answers it carries it in its context vector).
+ * Age is measured from the newest candidate, so an old conversation is not penalised as a whole.
  * Weights chosen on LoCoMo with `npm run eval:tune`.
  */
 export const RANKING = {
@@ -33,8 +31,6 @@ export const RANKING = {
   recencyWeight: 0.01,
   importanceWeight: 0.02,
   recencyHalfLifeDays: 30,
-  /** Share of the fused part a memory that only asks (`asksOnly`) loses: a question states no fact about anyone. */
-  questionDamping: 0.5,
 } as const;
 
 export type RankingWeights = { readonly [K in keyof typeof RANKING]: number };
@@ -70,8 +66,6 @@ export interface Signals {
   inPeriod?: boolean;
   /** The conversation the memory came from (ingest, chat); null for a memory stored on its own. */
   conversationId?: string | null;
-  /** The memory only asks a question (`asksOnly`). */
-  asksOnly?: boolean;
 }
 
 export interface ScoreParts {
@@ -88,9 +82,8 @@ export function scoreCandidate(signals: Signals, newest: Date, weights = RANKING
   const fusedShare = 1 - weights.recencyWeight - weights.importanceWeight;
   const total = weights.vectorWeight + weights.keywordWeight || 1;
   const ageDays = Math.max(0, (newest.getTime() - signals.createdAt.getTime()) / 86_400_000);
-  const damp = signals.asksOnly ? 1 - weights.questionDamping : 1;
-  const semantic = (damp * fusedShare * weights.vectorWeight * signals.vectorPart) / total;
-  const keyword = (damp * fusedShare * weights.keywordWeight * signals.keywordPart) / total;
+  const semantic = (fusedShare * weights.vectorWeight * signals.vectorPart) / total;
+  const keyword = (fusedShare * weights.keywordWeight * signals.keywordPart) / total;
   const parts: ScoreParts = {
     semantic,
     keyword,
@@ -124,22 +117,6 @@ export function rankCandidates<T extends Signals>(candidates: T[], weights = RAN
     }
   }
   return scored.sort((a, b) => b.score - a.score);
-}
-
-const SENTENCE = /[^.!?\n]+[.!?]*/g;
-const SPEAKER_PREFIX = /^[^:\s]{1,40}:\s/;
-
-/**
- * Whether a memory only asks ("Wow! What got you into running?"): none of its sentences of more than three words
- * states anything. A speaker's "Name: " prefix is ignored; only the first 2,000 characters are read, and the first
- * statement ends the scan.
- */
-export function asksOnly(content: string): boolean {
-  for (const [sentence] of content.slice(0, 2_000).replace(SPEAKER_PREFIX, '').matchAll(SENTENCE)) {
-    const trimmed = sentence.trim();
-    if (!trimmed.endsWith('?') && trimmed.split(/\s+/, 4).length === 4) return false;
-  }
-  return true;
 }
 
 const normalizeWords = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
