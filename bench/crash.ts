@@ -180,8 +180,16 @@ async function crashPostgres() {
   killAll([database.pid!]);
   const ackedAtKill = second.acknowledged.length;
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const whileDown = await fetch(`${server.baseUrl}/v1/memory/stats`, { headers });
-  console.log(`  database killed after ${ackedAtKill} acknowledged writes; while it is down the API answers ${whileDown.status} ${JSON.stringify(await whileDown.json())}`);
+  // Every request must be answered while the database is down (lib/db/postgres.ts bounds the wait for a connection
+  // at 10 s); one that is not answered within 30 s fails the check instead of hanging the script.
+  const askedAt = Date.now();
+  const whileDown = await fetch(`${server.baseUrl}/v1/memory/stats`, { headers, signal: AbortSignal.timeout(30_000) }).catch(() => null);
+  if (whileDown) {
+    console.log(`  database killed after ${ackedAtKill} acknowledged writes; while it is down the API answers ${whileDown.status} ${JSON.stringify(await whileDown.json())} in ${Date.now() - askedAt} ms`);
+  } else {
+    console.log(`  database killed after ${ackedAtKill} acknowledged writes; while it is down a status request got no answer within 30 s`);
+    failed = true;
+  }
   database = await startDatabaseServer(dbDir, dbPort);
   await second.done;
   let recovered = false;
