@@ -43,6 +43,9 @@ function linkOriginOrFail(services: Services, requestOrigin: string): string {
 
 async function sendConfirmation(services: Services, input: { email: string; passwordHash: string; origin: string }): Promise<void> {
   const token = randomBytes(32).toString('base64url');
+  // Spent and expired links go first: they hold a password hash and are no use to anyone (a spent or expired token
+  // answers "invalid link" whether or not its row is still there).
+  await services.db.query('delete from local_signup_confirmations where used_at is not null or expires_at <= $1', [services.now()]);
   await services.db.query('insert into local_signup_confirmations (token_hash, email, password_hash, expires_at) values ($1, $2, $3, $4)', [
     hashToken(token),
     input.email,
