@@ -131,7 +131,7 @@ export const AccountStatusResponse = z.object({
   plan: z.string(),
   memoriesStored: z.int(),
   memoryLimit: z.int().nullable(),
-  storageUsedMb: z.number().describe('The account’s storage, in MiB: every memory (archived and superseded too: text, metadata, context, plus 4 KiB for its vectors and indexes) and every chat message (text plus 128 bytes). Writes that would pass storageLimitMb get 429.'),
+  storageUsedMb: z.number().describe('The account’s storage, in MiB: every memory (archived and superseded too: text, metadata, context, plus 6 KiB for its vectors and indexes) and every chat message (text plus 256 bytes). Writes that would pass storageLimitMb get 429.'),
   storageLimitMb: z.number().nullable(),
   requestsToday: z.int(),
   rateLimitPerMin: z.int().nullable(),

@@ -92,9 +92,9 @@ describe('the storage counter', () => {
         'select storage_bytes::float8 as counted, account_storage_bytes(id)::float8 as recomputed from accounts where id = $1',
         [account!.id],
       );
-      // Two memory rows (4 KiB each besides their text) and one chat message.
+      // Two memory rows (6 KiB each besides their text) and one chat message.
       expect(row!.counted).toBe(row!.recomputed);
-      expect(row!.counted).toBeGreaterThan(2 * 4_096 + 'hello there'.length);
+      expect(row!.counted).toBeGreaterThan(2 * 6_144 + 'hello there'.length);
     } finally {
       await db.close();
     }
@@ -197,7 +197,7 @@ describe('writes that would pass the plan’s storage are refused whole (429), l
     expect(await storageOf(tenant)).toEqual(before);
 
     // Room for the turns but not for the memory made from them: still nothing at all.
-    const turnBytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.content) + 128, 0);
+    const turnBytes = messages.reduce((sum, message) => sum + Buffer.byteLength(message.content) + 256, 0);
     await leaveRoom(tenant, turnBytes + 100);
     const second = await storageOf(tenant);
     expectStorageRefusal(await ingest(tenant, messages));
@@ -229,7 +229,7 @@ describe('writes that would pass the plan’s storage are refused whole (429), l
       { id: current, external_user_id: 'storage-user', content: 'I moved to Oslo' },
       { id: randomUUID(), external_user_id: 'storage-user', content: 'An archived note', archived_at: '2025-01-01T00:00:00.000Z' },
     ];
-    await leaveRoom(tenant, 3 * 4_096);
+    await leaveRoom(tenant, 3 * 6_144);
     const before = await storageOf(tenant);
     expectStorageRefusal(await importLines(tenant, memoryLines));
     expect(await storageOf(tenant)).toEqual(before);
