@@ -41,16 +41,16 @@ export interface NewMemory {
 }
 
 /**
- * How the plan's memory limit applies: `reserve` refuses the whole transaction with 429 when the new active
- * memories do not fit; `if-room` writes nothing (and returns []) instead; `derived` is for memories made from
- * others (summaries), which the plan does not charge.
+ * How the plan's memory and storage limits apply: `reserve` refuses the whole transaction with 429 when the new
+ * active memories (or the bytes of all new rows) do not fit; `if-room` writes nothing (and returns []) instead;
+ * `derived` is for memories made from others (summaries), which the plan does not charge.
  */
 export type MemoryQuota = 'reserve' | 'if-room' | 'derived';
 
 /**
- * The one writer of `memories`, inside the caller's transaction. The plan's limit is checked once for the batch with
- * the account row locked, so racing writers are decided one at a time; the insert trigger moves the count. A row whose
- * id already exists is skipped (its slot in the result is null).
+ * The one writer of `memories`, inside the caller's transaction. The plan's limits (memories, storage) are checked
+ * once for the batch with the account row locked, so racing writers are decided one at a time; the insert triggers
+ * move the counters. A row whose id already exists is skipped (its slot in the result is null).
  */
 export async function insertMemories(tx: Db, ctx: Pick<Ctx, 'account' | 'now'>, memories: NewMemory[], quota: MemoryQuota = 'reserve'): Promise<(MemoryRow | null)[]> {
   const active = memories.filter((memory) => !memory.archivedAt).length;
