@@ -33,6 +33,8 @@ CREATE TABLE accounts (
   subscription_status text,
   billing_updated_at timestamp with time zone,
   scheduled_pruning boolean DEFAULT false NOT NULL,
+  scheduled_llm_summaries boolean DEFAULT false NOT NULL,
+  storage_bytes bigint DEFAULT 0 NOT NULL,
   CONSTRAINT accounts_pkey PRIMARY KEY (id),
   CONSTRAINT accounts_stripe_customer_id_key UNIQUE (stripe_customer_id)
 );
@@ -90,6 +92,7 @@ CREATE TABLE chat_messages (
 ALTER TABLE chat_messages ENABLE ROW LEVEL SECURITY;
 CREATE UNIQUE INDEX chat_messages_pkey ON public.chat_messages USING btree (id);
 CREATE INDEX chat_messages_thread_idx ON public.chat_messages USING btree (account_id, end_user_id, conversation_id, created_at DESC);
+CREATE TRIGGER chat_messages_storage AFTER INSERT OR DELETE OR UPDATE OF content ON chat_messages FOR EACH ROW EXECUTE FUNCTION chat_messages_storage_trigger();
 CREATE POLICY chat_own ON chat_messages AS PERMISSIVE FOR SELECT TO authenticated
   USING ((account_id IN ( SELECT current_account_ids() AS current_account_ids)));
 GRANT SELECT ON chat_messages TO authenticated;
@@ -169,6 +172,19 @@ CREATE TABLE local_revoked_sessions (
 );
 ALTER TABLE local_revoked_sessions ENABLE ROW LEVEL SECURITY;
 CREATE UNIQUE INDEX local_revoked_sessions_pkey ON public.local_revoked_sessions USING btree (session_id);
+
+CREATE TABLE local_signup_confirmations (
+  token_hash text NOT NULL,
+  email text NOT NULL,
+  password_hash text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  used_at timestamp with time zone,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT local_signup_confirmations_pkey PRIMARY KEY (token_hash)
+);
+ALTER TABLE local_signup_confirmations ENABLE ROW LEVEL SECURITY;
+CREATE INDEX local_signup_confirmations_email_idx ON public.local_signup_confirmations USING btree (email, created_at DESC);
+CREATE UNIQUE INDEX local_signup_confirmations_pkey ON public.local_signup_confirmations USING btree (token_hash);
 
 CREATE TABLE local_users (
   id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -254,6 +270,7 @@ CREATE INDEX memories_user_category_idx ON public.memories USING btree (account_
 CREATE INDEX memories_user_created_idx ON public.memories USING btree (account_id, end_user_id, created_at DESC, id);
 CREATE INDEX memories_user_slot_idx ON public.memories USING btree (account_id, end_user_id, slot) WHERE (slot IS NOT NULL);
 CREATE TRIGGER memories_count AFTER INSERT OR DELETE OR UPDATE OF archived_at, superseded_by ON memories FOR EACH ROW EXECUTE FUNCTION memories_count_trigger();
+CREATE TRIGGER memories_storage AFTER INSERT OR DELETE OR UPDATE OF content, metadata, context ON memories FOR EACH ROW EXECUTE FUNCTION memories_storage_trigger();
 CREATE POLICY memories_delete_own ON memories AS PERMISSIVE FOR DELETE TO authenticated
   USING ((account_id IN ( SELECT current_account_ids() AS current_account_ids)));
 CREATE POLICY memories_own ON memories AS PERMISSIVE FOR SELECT TO authenticated
@@ -368,6 +385,16 @@ GRANT SELECT ON usage_counters TO authenticated;
 
 -- Functions
 
+CREATE OR REPLACE FUNCTION public.account_storage_bytes(p_account_id uuid)
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+AS $function$
+  select (select coalesce(sum(memory_storage_bytes(m.content, m.metadata, m.context)), 0)
+          from memories m where m.account_id = p_account_id and m.source <> 'summary')::bigint
+       + (select coalesce(sum(chat_message_storage_bytes(c.content)), 0) from chat_messages c where c.account_id = p_account_id)::bigint
+$function$;
+
 CREATE OR REPLACE FUNCTION public.bm25_match_memories(p_account_id uuid, p_end_user_id text, p_query_text text, p_match_count integer DEFAULT 50, p_agent_id text DEFAULT NULL::text, p_categories text[] DEFAULT NULL::text[], p_metadata jsonb DEFAULT NULL::jsonb, p_k1 double precision DEFAULT 1.2, p_b double precision DEFAULT 0.75, p_context_weight double precision DEFAULT 0.3)
  RETURNS TABLE(id uuid, score double precision, rank integer)
  LANGUAGE sql
@@ -418,6 +445,38 @@ AS $function$
   limit p_match_count
 $function$;
 
+CREATE OR REPLACE FUNCTION public.chat_message_storage_bytes(p_content text)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select octet_length(p_content)::bigint + 256
+$function$;
+
+CREATE OR REPLACE FUNCTION public.chat_messages_storage_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public'
+AS $function$
+declare
+  delta bigint := 0;
+  account uuid;
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    delta := delta + chat_message_storage_bytes(new.content);
+  end if;
+  if tg_op in ('DELETE', 'UPDATE') then
+    delta := delta - chat_message_storage_bytes(old.content);
+  end if;
+  if tg_op = 'DELETE' then account := old.account_id; else account := new.account_id; end if;
+  if delta <> 0 then
+    update accounts set storage_bytes = storage_bytes + delta where id = account;
+  end if;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION public.current_account_ids()
  RETURNS SETOF uuid
  LANGUAGE sql
@@ -440,24 +499,34 @@ AS $function$
       and (p_metadata is null or m.metadata @> p_metadata)
   ),
   vector_bounds as materialized (select min(s.distance) as nearest, max(s.distance) as farthest from scoped s),
-  by_vector as (
+  by_vector as materialized (
     select s.id, row_number() over (order by s.distance, s.id)::int as rank
     from scoped s
     order by s.distance, s.id
     limit p_candidate_count
   ),
   -- Every BM25 match (not only the top ones), so a candidate from the vector list gets its true keyword part.
-  by_keyword as (
+  by_keyword as materialized (
     select b.id, b.score, b.rank
     from bm25_match_memories(p_account_id, p_end_user_id, p_query_text, 2147483647, p_agent_id, p_categories, p_metadata, p_k1, p_b, p_context_weight) b
   ),
   keyword_bounds as materialized (select max(k.score) as best from by_keyword k),
-  candidates as (
-    select s.id, s.distance, v.rank as vector_rank, k.rank as keyword_rank, coalesce(k.score, 0) as keyword_score
+  -- One row per memory and list it is in, folded by id: a scoped memory that is in the vector top-k or among the
+  -- first p_candidate_count BM25 matches (a BM25 match outside the scope, e.g. without an embedding, is no candidate).
+  signals as (
+    select s.id, s.distance, null::integer as vector_rank, null::integer as keyword_rank, null::double precision as keyword_score
     from scoped s
-    left join by_vector v on v.id = s.id
-    left join by_keyword k on k.id = s.id
-    where v.id is not null or k.rank <= p_candidate_count
+    union all
+    select v.id, null, v.rank, null, null from by_vector v
+    union all
+    select k.id, null, null, k.rank, k.score from by_keyword k
+  ),
+  candidates as materialized (
+    select g.id, max(g.distance) as distance, max(g.vector_rank) as vector_rank, max(g.keyword_rank) as keyword_rank,
+           coalesce(max(g.keyword_score), 0) as keyword_score
+    from signals g
+    group by g.id
+    having count(g.distance) > 0 and (count(g.vector_rank) > 0 or max(g.keyword_rank) <= p_candidate_count)
   ),
   parts as (
     select c.*,
@@ -465,11 +534,16 @@ AS $function$
            case when kb.best > 0 then c.keyword_score / kb.best else 0 end as keyword_part
     from candidates c cross join vector_bounds vb cross join keyword_bounds kb
   )
-  select m.id, m.content, 1 - (m.embedding <=> p_query_embedding) as similarity, p.keyword_score,
+  select m.id, m.content, m.similarity, p.keyword_score,
          p.vector_rank, p.keyword_rank, p.vector_part, p.keyword_part,
          (p_vector_weight * p.vector_part + p_keyword_weight * p.keyword_part) / nullif(p_vector_weight + p_keyword_weight, 0) as fused_score
-  from parts p join memories m on m.id = p.id
-  where p.keyword_rank is not null or 1 - (m.embedding <=> p_query_embedding) >= p_min_similarity
+  from parts p
+  cross join lateral (
+    select r.id, r.content, 1 - (r.embedding <=> p_query_embedding) as similarity
+    from memories r where r.id = p.id
+    limit 1
+  ) m
+  where p.keyword_rank is not null or m.similarity >= p_min_similarity
   order by fused_score desc, m.id
   limit p_match_count
 $function$;
@@ -518,4 +592,36 @@ begin
   end if;
   return null;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION public.memories_storage_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public'
+AS $function$
+declare
+  delta bigint := 0;
+  account uuid;
+begin
+  if tg_op in ('INSERT', 'UPDATE') and new.source <> 'summary' then
+    delta := delta + memory_storage_bytes(new.content, new.metadata, new.context);
+  end if;
+  if tg_op in ('DELETE', 'UPDATE') and old.source <> 'summary' then
+    delta := delta - memory_storage_bytes(old.content, old.metadata, old.context);
+  end if;
+  if tg_op = 'DELETE' then account := old.account_id; else account := new.account_id; end if;
+  if delta <> 0 then
+    update accounts set storage_bytes = storage_bytes + delta where id = account;
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION public.memory_storage_bytes(p_content text, p_metadata jsonb, p_context text)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select octet_length(p_content)::bigint + coalesce(octet_length(p_metadata::text), 0) + coalesce(octet_length(p_context), 0) + 6144
 $function$;

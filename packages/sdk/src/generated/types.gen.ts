@@ -9,7 +9,7 @@ export type AccountStatusResponse = {
     memoriesStored: number;
     memoryLimit: number | null;
     /**
-     * An estimate: active memories × the average size of the newest 200 (text, metadata, context, vector).
+     * The account’s storage, in MiB: every memory (archived and superseded too: text, metadata, context, plus 6 KiB for its vectors and indexes) and every chat message (text plus 256 bytes). Writes that would pass storageLimitMb get 429.
      */
     storageUsedMb: number;
     storageLimitMb: number | null;
@@ -305,6 +305,12 @@ export type ImportResponse = {
      * Chat message lines written.
      */
     chat_messages: number;
+    /**
+     * Line ids that were taken outside your account, each with the id its row got instead (references in the file follow).
+     */
+    remapped_ids: {
+        [key: string]: string;
+    };
 };
 
 export type IngestBody = {
@@ -484,6 +490,10 @@ export type MemoryStatsResponse = {
             completion: number;
             total: number;
         };
+        /**
+         * The account’s storage in MiB (every memory, archived and superseded too, and every chat message), as GET /v1/status counts it.
+         */
+        storage_used_mb: number;
     };
     plan: {
         id: string;
@@ -493,6 +503,7 @@ export type MemoryStatsResponse = {
         search_limit_period: 'day' | 'month' | null;
         token_limit: number | null;
         requests_per_minute: number | null;
+        storage_limit_mb: number | null;
     };
 };
 
