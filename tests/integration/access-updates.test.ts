@@ -30,7 +30,7 @@ describe('use and access counts (explicit uses; reads raise access counts only)'
     // A search returns a few memories spread over the end user's pages; the same ones are read again and again.
     const read = rows.map((row) => row.id).filter((_, i) => i % 6 === 0);
     const before = await pageOf(read);
-    const ctx = { db: database.db, account: { id: account!.id, plan: 'enterprise' }, now: () => new Date() } as unknown as Ctx;
+    const ctx = { db: database.db, account: { id: account!.id, plan: 'enterprise' }, caller: { type: 'system', name: 'script' }, now: () => new Date() } as unknown as Ctx;
     for (let round = 0; round < 5; round++) await recordUse(ctx, read);
     const after = await pageOf(read);
     expect(read.filter((id) => before.get(id) !== after.get(id))).toEqual([]);
