@@ -6,13 +6,11 @@
 //   postgres: the server on DATABASE_URL is killed and restarted; then the database server process itself is
 //             killed mid-burst and restarted, and the same app process must recover without a restart.
 // The Postgres here is PGlite-on-disk behind pglite-socket (the wire protocol Supabase speaks), in its own process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAccountAndKey, startServer, type Server } from './lib';
+import { createAccountAndKey, startDatabaseServer, startServer, type Server } from './lib';
 
 const { values } = parseArgs({
   options: { db: { type: 'string', default: 'all' }, port: { type: 'string', default: '3600' }, writes: { type: 'string', default: '400' } },
@@ -133,26 +131,6 @@ async function crashPglite() {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** A Postgres-protocol server in its own process: PGlite files on disk behind pglite-socket, with pgvector. */
-async function startDatabaseServer(dataDir: string, dbPort: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [path.join('node_modules', '@electric-sql', 'pglite-socket', 'dist', 'scripts', 'server.js'), `--db=${dataDir}`, `--port=${dbPort}`, '--extensions=@electric-sql/pglite-pgvector:vector'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  for (let i = 0; i < 300; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(dbPort, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the database server did not start');
-}
 
 async function crashPostgres() {
   console.log('Postgres path (DATABASE_URL → a database server in its own process, data on disk)');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -188,4 +189,25 @@ export async function createAccountAndKey(baseUrl: string): Promise<{ apiKey: st
   const session = await (await fetch(`${baseUrl}/auth/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `bench-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`, password: 'benchmark-password' }) })).json();
   const key = await (await fetch(`${baseUrl}/v1/keys/`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.access_token}` }, body: JSON.stringify({ name: 'bench' }) })).json();
   return { apiKey: key.api_key as string, accessToken: session.access_token as string };
+}
+
+/** A Postgres-protocol server in its own process: PGlite files on disk behind pglite-socket, with pgvector. */
+export async function startDatabaseServer(dataDir: string, dbPort: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [path.join('node_modules', '@electric-sql', 'pglite-socket', 'dist', 'scripts', 'server.js'), `--db=${dataDir}`, `--port=${dbPort}`, '--extensions=@electric-sql/pglite-pgvector:vector'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let i = 0; i < 300; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(dbPort, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the database server did not start');
 }

@@ -31,13 +31,14 @@ type Sql = postgres.Sql | postgres.TransactionSql;
  * taken out of the queue (cancel() of an unsent query only dequeues it), so it never runs after its caller was told
  * it failed.
  */
-function withinAcquireTimeout<T>(pending: PromiseLike<unknown> & { cancel(): unknown }, ms: number): Promise<T> {
+function withinAcquireTimeout<T>(pending: PromiseLike<unknown> & { cancel(): unknown }, ms: number, root: postgres.Sql): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       // postgres.js sets a query's backend `state` when it writes it to a connection.
       if ((pending as unknown as { state: unknown }).state) return;
       reject(new ConnectionWaitTimeout(ms));
       void pending.cancel();
+      markUnreachable(root);
     }, ms);
     pending.then(
       (rows) => {
@@ -52,17 +53,50 @@ function withinAcquireTimeout<T>(pending: PromiseLike<unknown> & { cancel(): unk
   });
 }
 
+/** Pools whose last statement got no connection in time, each with the one probe that reconnects it. */
+const unreachable = new WeakSet<postgres.Sql>();
+
+/**
+ * After a statement got no connection in time, the pool is marked unreachable and statements fail at once (503) until
+ * one probe (`select 1`, never cancelled, retried) is answered. Without it, each timed-out request dequeued its
+ * statement and so ended postgres.js's connection attempt: when connecting took longer than the wait (a database
+ * still starting after an outage, measured with pglite-socket under load) no attempt ever completed and the app never
+ * reconnected. Requests during an outage now fail fast instead of each waiting the full wait.
+ */
+function markUnreachable(root: postgres.Sql): void {
+  if (unreachable.has(root)) return;
+  unreachable.add(root);
+  void (async () => {
+    for (;;) {
+      try {
+        await root`select 1`;
+        unreachable.delete(root);
+        return;
+      } catch (error) {
+        // The pool was closed: nothing to reconnect.
+        if ((error as { code?: string }).code === 'CONNECTION_ENDED') {
+          unreachable.delete(root);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  })();
+}
+
 function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlParam[] = []) {
+      if (sql === root && unreachable.has(root)) throw new ConnectionWaitTimeout(acquireTimeoutMs);
       const pending = sql.unsafe(text, params.map((p) => (p === undefined ? null : p)) as postgres.ParameterOrJSON<never>[]);
       // Inside a transaction the statement runs on the transaction's connection: no wait for one.
       if (sql !== root) return (await pending) as unknown as Row[];
-      return withinAcquireTimeout<Row[]>(pending, acquireTimeoutMs);
+      return withinAcquireTimeout<Row[]>(pending, acquireTimeoutMs, root);
     },
     async transaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}) {
       if (sql !== root) return fn(wrap(sql, root, acquireTimeoutMs));
+      if (unreachable.has(root)) throw new ConnectionWaitTimeout(acquireTimeoutMs);
       // BEGIN waits for a connection like any statement; a transaction that starts after its caller gave up rolls back
       // before doing anything, so no write lands after the caller was answered 503.
       let started = false;
@@ -73,6 +107,7 @@ function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
           if (started) return;
           abandoned = true;
           reject(new ConnectionWaitTimeout(acquireTimeoutMs));
+          markUnreachable(root);
         }, acquireTimeoutMs);
       });
       const run = root.begin(async (tx) => {

@@ -3,12 +3,13 @@
 // connection per queued statement with up to 20 s between attempts, so requests hung for minutes). Nothing a
 // request was refused for may be written when the database comes back, and the same app recovers without a restart.
 // The database is PGlite files behind pglite-socket in a child process, killed with SIGKILL, as in bench/crash.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDatabaseServer } from '@/bench/lib';
 import * as memory from '@/app/api/v1/memory/route';
 import * as search from '@/app/api/v1/memory/search/route';
 import * as stats from '@/app/api/v1/memory/stats/route';
@@ -28,23 +29,6 @@ const freePort = () =>
       server.close(() => resolve(port));
     });
   });
-
-async function startDatabaseServer(dir: string, port: number): Promise<ChildProcess> {
-  const script = path.join('node_modules', '@electric-sql', 'pglite-socket', 'dist', 'scripts', 'server.js');
-  const child = spawn(process.execPath, [script, `--db=${dir}`, `--port=${port}`, '--extensions=@electric-sql/pglite-pgvector:vector'], { stdio: 'ignore' });
-  for (let i = 0; i < 600; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the database server did not start');
-}
 
 const kill = async (child: ChildProcess) => {
   if (child.exitCode !== null || child.signalCode !== null) return;
