@@ -86,9 +86,9 @@ test('playground: search shows each signal as a bar; the context budget slider m
   expect(keptSmall).toBeGreaterThan(0);
   expect(droppedSmall).toBeGreaterThan(0);
   expect(keptSmall + droppedSmall).toBe(facts.length);
-  // Every memory is in exactly one of the lists, with its text.
+  // Every memory is in exactly one of the lists, with its text quoted as /v1/context quotes it (a JSON string).
   const shown = [...(await lab.kept().allTextContents()), ...(await lab.dropped().allTextContents())].sort();
-  expect(shown).toEqual([...facts].sort());
+  expect(shown).toEqual(facts.map((fact) => JSON.stringify(fact)).sort());
   await snapshot(page, testInfo, 'playground-context');
   await lab.setBudget(0);
   await expect(lab.kept()).toHaveCount(0);
