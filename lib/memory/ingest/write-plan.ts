@@ -125,9 +125,11 @@ export function planWrites(input: PlanInput): WritePlan {
 
   for (const [index, planned] of facts.entries()) {
     const { fact } = planned;
-    // The extraction model's own judgement first; an id that is not this account's memory is ignored.
+    // The extraction model's own judgement first. It named a memory it was shown before the lock: one that is not this
+    // end user's (and agent's) or is no longer active (superseded or archived since, by another ingest or an earlier
+    // fact of this one) is ignored, as the exact and near checks ignore it, so the fact is not merged into history.
     const named = fact.duplicateOf ? rows.get(fact.duplicateOf) : undefined;
-    if (named) {
+    if (named && isActive(named) && named.endUserId === scope.endUserId && (scope.agentId === null || named.agentId === scope.agentId)) {
       merge(index, named, null, 'the extraction model found an existing memory that says the same');
       continue;
     }
