@@ -4,12 +4,16 @@ import type { Ctx } from '@/lib/core/context';
 import { parseVectorLiteral, type Db } from '@/lib/db';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
-import { byCentrality, clusterByCentroid } from './clustering';
+import { runOffThread } from '@/lib/memory/cpu-thread/thread';
+import { byCentrality } from './clustering';
 
 /** Memories at least this similar to a cluster's centroid join it; clusters of MIN_CLUSTER or more get a summary. */
 export const CLUSTER_SIMILARITY = 0.7;
 export const MIN_CLUSTER = 3;
-const MAX_MEMORIES_PER_USER = 2_000;
+/** A cluster stops growing here, so one topic cannot swallow a user's whole memory. */
+export const MAX_CLUSTER = 20;
+/** The most recent memories of an end user a run clusters: clustering is O(memories × clusters), seconds at this size. */
+export const MAX_MEMORIES_PER_USER = 2_000;
 
 interface Member {
   id: string;
@@ -66,11 +70,14 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
     `select id, content, importance, embedding::text as embedding from memories
      where account_id = $1 and end_user_id = $2 and ($4::text is null or agent_id = $4)
        and archived_at is null and superseded_by is null and source <> 'summary' and embedding is not null
-     order by created_at, id limit $3`,
+     order by created_at desc, id desc limit $3`,
     [ctx.account.id, endUserId, MAX_MEMORIES_PER_USER, agentId],
   );
-  const members: Member[] = rows.map((row) => ({ id: row.id, content: row.content, importance: Number(row.importance), embedding: parseVectorLiteral(row.embedding) }));
-  const clusters = clusterByCentroid(members, CLUSTER_SIMILARITY).filter((cluster) => cluster.length >= MIN_CLUSTER);
+  // Oldest first, as clustering has always taken them (its result depends on the order).
+  const members: Member[] = rows.reverse().map((row) => ({ id: row.id, content: row.content, importance: Number(row.importance), embedding: parseVectorLiteral(row.embedding) }));
+  // Seconds of CPU for a large end user: in the CPU thread, so other requests are served meanwhile.
+  const { result: indices } = await runOffThread('cluster', { embeddings: members.map((m) => m.embedding), threshold: CLUSTER_SIMILARITY, maxSize: MAX_CLUSTER });
+  const clusters = indices.map((cluster) => cluster.map((index) => members[index]!)).filter((cluster) => cluster.length >= MIN_CLUSTER);
   const existing = await ctx.db.query<{ id: string; cluster_key: string }>(
     "select id, cluster_key from memories where account_id = $1 and end_user_id = $2 and source = 'summary' and agent_id is not distinct from $3",
     [ctx.account.id, endUserId, agentId],
@@ -88,18 +95,30 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
          and not (cluster_key = any($3::text[])) returning id`,
       [ctx.account.id, endUserId, [...keep], agentId],
     );
-    for (const [i, entry] of fresh.entries()) {
-      const importance = entry.cluster.reduce((sum, m) => sum + m.importance, 0) / entry.cluster.length;
-      // A summary is derived from memories the plan already counts, so it is not charged again.
-      const [summary] = await insertMemories(
-        tx,
-        ctx,
-        [{ endUserId, agentId, content: texts[i]!, category: 'summary', importance, source: 'summary', clusterKey: entry.key, metadata: { source_count: entry.cluster.length }, embedding: vectors[i]! }],
-        'derived',
-      );
-      for (const member of entry.cluster) {
-        await tx.query('insert into summary_sources (summary_id, source_id) values ($1, $2)', [summary!.id, member.id]);
-      }
+    // A summary is derived from memories the plan already counts, so it is not charged again. One statement for the
+    // summaries and one for their sources, whatever the number of clusters.
+    const summaries = await insertMemories(
+      tx,
+      ctx,
+      fresh.map((entry, i) => ({
+        endUserId,
+        agentId,
+        content: texts[i]!,
+        category: 'summary',
+        importance: entry.cluster.reduce((sum, m) => sum + m.importance, 0) / entry.cluster.length,
+        source: 'summary' as const,
+        clusterKey: entry.key,
+        metadata: { source_count: entry.cluster.length },
+        embedding: vectors[i]!,
+      })),
+      'derived',
+    );
+    const sources = fresh.flatMap((entry, i) => entry.cluster.map((member) => [summaries[i]!.id, member.id] as const));
+    if (sources.length > 0) {
+      await tx.query('insert into summary_sources (summary_id, source_id) select * from unnest($1::uuid[], $2::uuid[])', [
+        sources.map(([summary]) => summary),
+        sources.map(([, source]) => source),
+      ]);
     }
     return { clusters: wanted.length, created: fresh.length, unchanged: wanted.length - fresh.length, removed: removed.length };
   });
