@@ -108,7 +108,9 @@ export async function importMemories({ ctx, input }: { ctx: Ctx; input: { text: 
         baseImportance: line.base_importance,
         accessCount: line.access_count,
         lastAccessedAt: line.last_accessed_at,
-        source: line.source,
+        // Only maintenance writes summaries, which the plan does not charge (derived from memories it counts); a line
+        // that calls itself one is charged like any other.
+        source: line.source === 'summary' ? 'import' : line.source,
         sourceMessageIds: line.source_message_ids,
         validFrom: line.valid_from ?? line.created_at ?? undefined,
         validTo: line.valid_to,
