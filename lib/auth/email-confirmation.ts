@@ -43,15 +43,21 @@ function linkOriginOrFail(services: Services, requestOrigin: string): string {
 
 async function sendConfirmation(services: Services, input: { email: string; passwordHash: string; origin: string }): Promise<void> {
   const token = randomBytes(32).toString('base64url');
-  // Spent and expired links go first: they hold a password hash and are no use to anyone (a spent or expired token
-  // answers "invalid link" whether or not its row is still there).
-  await services.db.query('delete from local_signup_confirmations where used_at is not null or expires_at <= $1', [services.now()]);
-  await services.db.query('insert into local_signup_confirmations (token_hash, email, password_hash, expires_at) values ($1, $2, $3, $4)', [
-    hashToken(token),
-    input.email,
-    input.passwordHash,
-    new Date(services.now().getTime() + SIGNUP_CONFIRMATION_TTL_HOURS * 3_600_000),
-  ]);
+  await services.db.transaction(async (tx) => {
+    // One link per email at a time, as GoTrue keeps one confirmation token per user: a new sign-up or resend replaces
+    // the email's earlier links. Otherwise an older mail in the inbox, perhaps from a sign-up someone else made with
+    // this email, would still create the account with that sign-up's password. Sign-ups of one email take turns.
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`signup-confirmation:${input.email}`]);
+    // Spent and expired links go too: they hold a password hash and are no use to anyone (a spent or expired token
+    // answers "invalid link" whether or not its row is still there).
+    await tx.query('delete from local_signup_confirmations where email = $2 or used_at is not null or expires_at <= $1', [services.now(), input.email]);
+    await tx.query('insert into local_signup_confirmations (token_hash, email, password_hash, expires_at) values ($1, $2, $3, $4)', [
+      hashToken(token),
+      input.email,
+      input.passwordHash,
+      new Date(services.now().getTime() + SIGNUP_CONFIRMATION_TTL_HOURS * 3_600_000),
+    ]);
+  });
   await services.mailer.send({
     to: input.email,
     subject: 'Confirm your Memory Layer account',

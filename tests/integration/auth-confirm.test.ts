@@ -194,6 +194,24 @@ describe('sign-up with a mail transport (email confirmation)', () => {
     expect((await confirm(first!)).status).toBe(403);
   });
 
+  it('a new sign-up or resend replaces the email’s earlier links: an older mail cannot set the password', async () => {
+    const email = freshEmail();
+    // Someone else signs up with this email first; then its owner signs up.
+    await signUp(email, 'someone else typed it');
+    await signUp(email, 'my own password 2');
+    const [theirs, mine] = mailsTo(email).map((mail) => linkIn(mail)![2]!);
+    expect((await confirm(theirs!)).status).toBe(403);
+    expect(await app.services.db.query('select 1 from local_users where email = $1', [email])).toHaveLength(0);
+
+    inbox.length = 0;
+    expect((await resendLink(email)).status).toBe(200);
+    const resent = linkIn(mailsTo(email)[0]!)![2]!;
+    expect((await confirm(mine!)).status).toBe(403);
+    expect((await confirm(resent)).status).toBe(200);
+    expect((await signIn(email, 'my own password 2')).status).toBe(200);
+    expect((await signIn(email, 'someone else typed it')).status).toBe(400);
+  });
+
   it('resend mails a new link for a waiting sign-up, the same empty answer otherwise, and is throttled per email', async () => {
     const waiting = freshEmail();
     await signUp(waiting);
