@@ -10,7 +10,7 @@ import { insertMemories } from '@/lib/memory/records/insert';
 import { ACTIVE } from '@/lib/memory/records/row';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import { rankingSqlArgs } from '@/lib/memory/search/ranking';
-import { reserveStorage } from '@/lib/metering/quotas';
+import { hasStorageRoom, reserveStorage, storageExceeded } from '@/lib/metering/quotas';
 import { DUPLICATE_SIMILARITY, planWrites, type ExistingRow, type FactDecision, type NearCandidate, type PlannedFact, type Superseded, type Supersession, type WritePlan } from './write-plan';
 
 export { DUPLICATE_SIMILARITY } from './write-plan';
@@ -234,6 +234,11 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
   const started = performance.now();
   const scope: Scope = { accountId: ctx.account.id, endUserId: input.userId, agentId: resolveAgent(ctx, input.agentId) ?? null };
   const conversationId = input.conversationId ?? randomUUID();
+  // An account already without room for the turns alone is refused before extraction and embedding spend anything;
+  // the locked check in the write transaction below has the last word.
+  const turns = { chatMessages: input.messages.map((message) => message.content) };
+  const room = await hasStorageRoom(ctx.db, ctx, turns);
+  if (!room.fits) throw storageExceeded(ctx.now(), room);
   const userText = input.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n').slice(0, 8_000) || input.messages.at(-1)!.content.slice(0, 8_000);
   const [queryEmbedding] = await embedOrFail(ctx, [userText]);
   const ranking = rankingSqlArgs(7);
@@ -260,7 +265,7 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
     // A conversation imported from the past is dated when it happened (search ranks by the dates a query names).
     const saidAt = input.timestamp ? new Date(input.timestamp) : ctx.now();
     // The stored turns take the plan's storage as memories do: over it, the whole ingest is refused (429).
-    await reserveStorage(tx, { ...ctx, db: tx }, { chatMessages: input.messages.map((message) => message.content) });
+    await reserveStorage(tx, { ...ctx, db: tx }, turns);
     const messageIds = await storeMessages(tx, scope, conversationId, input.messages, saidAt);
     if (facts.length === 0) return { stored: [] as StoredFact[], entities: 0, edges: 0 };
     const { normalized, exact } = await findExactCandidates(tx, scope, facts);

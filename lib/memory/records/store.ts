@@ -5,6 +5,7 @@ import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { ApiError } from '@/lib/errors';
 import { categorize } from '@/lib/memory/ingest/extraction/rules';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
+import { hasStorageRoom, storageExceeded } from '@/lib/metering/quotas';
 import type { StoreMemoryInput } from '@/lib/schemas/memory';
 import { insertMemories } from './insert';
 import type { MemoryRow } from './row';
@@ -44,6 +45,9 @@ export async function storeMemory({ ctx, input }: { ctx: Ctx; input: StoreMemory
   if (input.content.length > maxChars) {
     throw new ApiError('payload_too_large', `content exceeds the maximum of ${maxChars} characters`);
   }
+  // Without room, refused before the embedding is spent; insertMemories' locked check has the last word.
+  const room = await hasStorageRoom(ctx.db, ctx, { memories: [{ content: input.content, metadata: input.metadata }] });
+  if (!room.fits) throw storageExceeded(ctx.now(), room);
   const [embedding] = await embedOrFail(ctx, [input.content]);
   const agentId = resolveAgent(ctx, undefined) ?? null;
   const session = sessionOf(input);
