@@ -22,7 +22,9 @@ const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).fi
  * it in its session (POST /v1/memory), joined line by line. Deleted text must not stay there: in the other memories of
  * the same end user and conversation (of an agent-scoped caller's agent), every context line equal to a line of a
  * deleted memory or turn is removed, and so is a last line that is the start of one (a context cut at its length
- * limit); a context left empty becomes null. One read of the conversations' contexts and one update: linear.
+ * limit); a context left empty becomes null. Those memories also lose their context vector: it was blended with the
+ * embedding of the memory before them (search/context-vector.ts), which may be the deleted one, and they rank by their
+ * own embedding from then on. One read of the conversations' contexts and one update: linear.
  */
 async function redactFromContexts(tx: Db, scope: DeletionScope, said: SaidText[]): Promise<void> {
   const deletedLines = new Map<string, Set<string>>();
@@ -56,7 +58,7 @@ async function redactFromContexts(tx: Db, scope: DeletionScope, said: SaidText[]
   }
   if (changed.length === 0) return;
   await tx.query(
-    `update memories m set context = nullif(u.context, '') from unnest($2::uuid[], $3::text[]) as u(id, context)
+    `update memories m set context = nullif(u.context, ''), context_embedding = null from unnest($2::uuid[], $3::text[]) as u(id, context)
      where m.account_id = $1 and m.id = u.id`,
     [scope.accountId, changed.map((row) => row.id), changed.map((row) => row.context)],
   );
