@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as ingest from '@/app/api/v1/ingest/route';
 import * as keys from '@/app/api/v1/keys/route';
 import * as memoryById from '@/app/api/v1/memory/[memory_id]/route';
 import * as prune from '@/app/api/v1/memory/prune/route';
 import * as memory from '@/app/api/v1/memory/route';
-import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { withAccount } from '@/tests/helpers/fixtures';
 import { call } from '@/tests/helpers/http';
-import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 // The gap left by finding 13: a memory's context holds the turns around the message it came from (ingest) or the
 // memories said before and after it in its session (POST /v1/memory). Deleting a memory left its text there, in the
 // other memories of the same conversation. Deletion now removes those lines in the same transaction.
 
-let app: TestApp;
-let alice: TestAccount;
-let aliceId: string;
-beforeAll(async () => {
-  app = await startTestApp();
-  alice = await createAccount();
-  aliceId = await accountIdOf(app.services.db, alice);
-});
-afterAll(() => app.stop());
+const alice = withAccount();
 
 const SECRET = 'I was treated for depression at the Charité clinic';
 const turns = [
@@ -35,12 +26,12 @@ async function ingestTurns(user: string, conversationId: string, token = alice.a
   return res.body.memories as { id: string; content: string }[];
 }
 const contextsOf = async (user: string) =>
-  app.services.db.query<{ id: string; content: string; context: string | null }>(
+  alice.app.services.db.query<{ id: string; content: string; context: string | null }>(
     'select id, content, context from memories where account_id = $1 and end_user_id = $2 order by created_at, content',
-    [aliceId, user],
+    [alice.accountId, user],
   );
 const storage = async () =>
-  (await app.services.db.query<{ counted: number; recomputed: number }>('select storage_bytes::float8 as counted, account_storage_bytes(id)::float8 as recomputed from accounts where id = $1', [aliceId]))[0]!;
+  (await alice.app.services.db.query<{ counted: number; recomputed: number }>('select storage_bytes::float8 as counted, account_storage_bytes(id)::float8 as recomputed from accounts where id = $1', [alice.accountId]))[0]!;
 
 describe('a deleted memory’s text leaves the context of the other memories of its conversation', () => {
   it('DELETE /v1/memory/{id}: the neighbours’ contexts lose the deleted turn and keep the rest', async () => {
@@ -72,7 +63,7 @@ describe('a deleted memory’s text leaves the context of the other memories of 
   it('a hard prune redacts as a delete does', async () => {
     await ingestTurns('pruned-patient', 'visit-4');
     // Archive-and-delete everything but the cello turn: only its context is left to check.
-    await app.services.db.query("update memories set importance = 1, base_importance = 1 where account_id = $1 and end_user_id = 'pruned-patient' and content like 'I play%'", [aliceId]);
+    await alice.app.services.db.query("update memories set importance = 1, base_importance = 1 where account_id = $1 and end_user_id = 'pruned-patient' and content like 'I play%'", [alice.accountId]);
     const res = await call(prune.POST, 'POST', '/api/v1/memory/prune', {
       token: alice.apiKey,
       query: { external_user_id: 'pruned-patient', min_importance: '0.99', max_age_days: '36500', archive_only: 'false' },
@@ -99,7 +90,7 @@ describe('a deleted memory’s text leaves the context of the other memories of 
 
     await call(memoryById.DELETE, 'DELETE', `/api/v1/memory/${third}`, { token: alice.apiKey, params: { memory_id: third } });
     const after = await rows();
-    const [firstContent] = await app.services.db.query<{ content: string }>('select content from memories where id = $1', [first]);
+    const [firstContent] = await alice.app.services.db.query<{ content: string }>('select content from memories where id = $1', [first]);
     expect(after.get(second)).toBe(firstContent!.content);
     expect(after.get(first)).toBe(before.get(first));
     expect([...after.values()].some((context) => context?.includes('Charité'))).toBe(false);

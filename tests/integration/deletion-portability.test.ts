@@ -1,37 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as exportRoute from '@/app/api/v1/export/route';
 import * as importRoute from '@/app/api/v1/import/route';
 import * as ingest from '@/app/api/v1/ingest/route';
 import * as keys from '@/app/api/v1/keys/route';
 import * as users from '@/app/api/v1/users/[external_user_id]/route';
-import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { withAccount } from '@/tests/helpers/fixtures';
 import { call } from '@/tests/helpers/http';
-import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 // Finding 13 (d) of the adversarial review: the export omitted chat messages, entities and edges, so an export was
 // neither complete (data portability) nor a backup of what ingest and chat build.
 
-let app: TestApp;
-let alice: TestAccount;
-let aliceId: string;
-beforeAll(async () => {
-  app = await startTestApp();
-  alice = await createAccount();
-  aliceId = await accountIdOf(app.services.db, alice);
-});
-afterAll(() => app.stop());
+const alice = withAccount();
 
 const exportJsonl = async (token: string, user: string) => (await call(exportRoute.GET, 'GET', '/api/v1/export', { token, query: { external_user_id: user } })).text;
 const importJsonl = (token: string, text: string) => call(importRoute.POST, 'POST', '/api/v1/import', { token, rawBody: text, headers: { 'content-type': 'application/x-ndjson' } });
 const parse = (text: string) => text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown> & { type?: string; id: string });
 const countOf = async (table: 'entities' | 'edges' | 'chat_messages', user: string) =>
-  (await app.services.db.query<{ n: number }>(`select count(*)::int as n from ${table} where account_id = $1 and end_user_id = $2`, [aliceId, user]))[0]!.n;
+  (await alice.app.services.db.query<{ n: number }>(`select count(*)::int as n from ${table} where account_id = $1 and end_user_id = $2`, [alice.accountId, user]))[0]!.n;
 const linksOf = async (user: string) =>
   (
-    await app.services.db.query<{ n: number }>(
+    await alice.app.services.db.query<{ n: number }>(
       'select count(*)::int as n from memory_entities me join memories m on m.id = me.memory_id where m.account_id = $1 and m.end_user_id = $2',
-      [aliceId, user],
+      [alice.accountId, user],
     )
   )[0]!.n;
 

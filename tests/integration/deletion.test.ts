@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as chat from '@/app/api/v1/chat/route';
 import * as importRoute from '@/app/api/v1/import/route';
 import * as ingest from '@/app/api/v1/ingest/route';
@@ -10,23 +10,14 @@ import * as prune from '@/app/api/v1/memory/prune/route';
 import * as memory from '@/app/api/v1/memory/route';
 import * as memoriesById from '@/app/api/v1/memories/[id]/route';
 import * as users from '@/app/api/v1/users/[external_user_id]/route';
-import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { withAccount } from '@/tests/helpers/fixtures';
 import { call } from '@/tests/helpers/http';
-import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 // Finding 13 of the adversarial review: deleting a current memory resurrected the fact it had replaced, a deleted
 // memory's text stayed in chat history (replayed to the model), and an erased end user's id stayed in the request log
 // and in maintenance runs.
 
-let app: TestApp;
-let alice: TestAccount;
-let aliceId: string;
-beforeAll(async () => {
-  app = await startTestApp();
-  alice = await createAccount();
-  aliceId = await accountIdOf(app.services.db, alice);
-});
-afterAll(() => app.stop());
+const alice = withAccount();
 
 const importLines = async (token: string, lines: Record<string, unknown>[]) => {
   const res = await call(importRoute.POST, 'POST', '/api/v1/import', { token, rawBody: lines.map((line) => JSON.stringify(line)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
@@ -45,10 +36,10 @@ async function factWithHistory(token: string, user: string, agents: { old?: stri
   return { older, current };
 }
 const rowOf = async (id: string) =>
-  (await app.services.db.query<{ id: string; superseded_by: string | null; archived_at: Date | null }>('select id, superseded_by, archived_at from memories where id = $1', [id]))[0];
+  (await alice.app.services.db.query<{ id: string; superseded_by: string | null; archived_at: Date | null }>('select id, superseded_by, archived_at from memories where id = $1', [id]))[0];
 const activeIds = async (user: string) =>
   (await call(memory.GET, 'GET', '/api/v1/memory', { token: alice.apiKey, query: { external_user_id: user, limit: 100 } })).body.memories.map((m: { id: string }) => m.id);
-const memoryCount = async () => (await app.services.db.query<{ memory_count: number }>('select memory_count from accounts where id = $1', [aliceId]))[0]!.memory_count;
+const memoryCount = async () => (await alice.app.services.db.query<{ memory_count: number }>('select memory_count from accounts where id = $1', [alice.accountId]))[0]!.memory_count;
 
 describe('deleting a current memory never makes the fact it replaced current again', () => {
   it('DELETE /v1/memory/{id} deletes the older versions with it', async () => {
@@ -90,7 +81,7 @@ describe('deleting a current memory never makes the fact it replaced current aga
 
 describe("a deleted memory's text leaves chat history", () => {
   const messagesOf = async (user: string) =>
-    app.services.db.query<{ id: string; role: string; content: string }>('select id, role, content from chat_messages where account_id = $1 and end_user_id = $2 order by created_at, id', [aliceId, user]);
+    alice.app.services.db.query<{ id: string; role: string; content: string }>('select id, role, content from chat_messages where account_id = $1 and end_user_id = $2 order by created_at, id', [alice.accountId, user]);
 
   it('deleting an ingested memory deletes the message it came from', async () => {
     const res = await call(ingest.POST, 'POST', '/api/v1/ingest', {
@@ -98,9 +89,9 @@ describe("a deleted memory's text leaves chat history", () => {
       body: { userId: 'ingested', conversationId: 'conv-1', messages: [{ role: 'user', content: 'I am allergic to peanuts.' }, { role: 'user', content: 'I work at Siemens as an engineer.' }] },
     });
     expect(res.status).toBe(200);
-    const [allergy] = await app.services.db.query<{ id: string; source_message_ids: string[] }>(
+    const [allergy] = await alice.app.services.db.query<{ id: string; source_message_ids: string[] }>(
       "select id, source_message_ids from memories where account_id = $1 and end_user_id = 'ingested' and content ilike '%peanuts%'",
-      [aliceId],
+      [alice.accountId],
     );
     expect(allergy!.source_message_ids).toHaveLength(1);
     expect((await messagesOf('ingested')).map((m) => m.content)).toContain('I am allergic to peanuts.');
@@ -118,7 +109,7 @@ describe("a deleted memory's text leaves chat history", () => {
     const stored = await send('I am allergic to shellfish and I never eat shrimp');
     expect(stored.body.memory_created).toBe(true);
     expect(await messagesOf('chatter')).toHaveLength(4);
-    const [shellfish] = await app.services.db.query<{ id: string }>("select id from memories where account_id = $1 and end_user_id = 'chatter' and content ilike '%shellfish%'", [aliceId]);
+    const [shellfish] = await alice.app.services.db.query<{ id: string }>("select id from memories where account_id = $1 and end_user_id = 'chatter' and content ilike '%shellfish%'", [alice.accountId]);
 
     expect((await call(memoryById.DELETE, 'DELETE', `/api/v1/memory/${shellfish!.id}`, { token: alice.apiKey, params: { memory_id: shellfish!.id } })).status).toBe(200);
     const left = await messagesOf('chatter');
@@ -137,13 +128,13 @@ describe("an erased end user's id does not outlive the erasure", () => {
   it('in the request log (the erase request itself, and rows logged before)', async () => {
     const user = 'erase-me@example.com';
     await call(memory.POST, 'POST', '/api/v1/memory', { token: alice.apiKey, body: { content: 'I play chess on Tuesdays', external_user_id: user } });
-    await app.services.db.query("insert into request_log (account_id, request_id, method, path, status, duration_ms) values ($1, 'old', 'DELETE', $2, 404, 3)", [
-      aliceId,
+    await alice.app.services.db.query("insert into request_log (account_id, request_id, method, path, status, duration_ms) values ($1, 'old', 'DELETE', $2, 404, 3)", [
+      alice.accountId,
       `/api/v1/users/${encodeURIComponent(user)}`,
     ]);
     const erased = await call(users.DELETE, 'DELETE', `/api/v1/users/${encodeURIComponent(user)}`, { token: alice.apiKey, params: { external_user_id: user } });
     expect(erased.status).toBe(200);
-    const paths = (await app.services.db.query<{ path: string }>('select path from request_log where account_id = $1', [aliceId])).map((row) => row.path);
+    const paths = (await alice.app.services.db.query<{ path: string }>('select path from request_log where account_id = $1', [alice.accountId])).map((row) => row.path);
     expect(paths.filter((path) => path.includes('/v1/users/')).length).toBeGreaterThanOrEqual(2);
     expect([...new Set(paths.filter((path) => path.includes('/v1/users/')))]).toEqual(['/api/v1/users/{external_user_id}']);
     expect(paths.join('\n')).not.toContain('erase-me');
@@ -156,7 +147,7 @@ describe("an erased end user's id does not outlive the erasure", () => {
     expect(run.body.run.params).toMatchObject({ external_user_id: user, prune: { external_user_id: user } });
     const other = await call(job.POST, 'POST', '/api/v1/memory/maintenance/pruning', { token: alice.apiKey, params: { job_type: 'pruning' }, query: { external_user_id: 'someone-else' } });
     expect((await call(users.DELETE, 'DELETE', `/api/v1/users/${user}`, { token: alice.apiKey, params: { external_user_id: user } })).status).toBe(200);
-    const rows = await app.services.db.query<{ id: string; params: Record<string, unknown>; counts: unknown }>('select id, params, counts from maintenance_runs where account_id = $1', [aliceId]);
+    const rows = await alice.app.services.db.query<{ id: string; params: Record<string, unknown>; counts: unknown }>('select id, params, counts from maintenance_runs where account_id = $1', [alice.accountId]);
     expect(JSON.stringify(rows)).not.toContain(user);
     expect(rows.find((row) => row.id === run.body.run.id)!.params).toMatchObject({ external_user_id: '(erased)', prune: { external_user_id: '(erased)' } });
     expect(rows.find((row) => row.id === other.body.run.id)!.params).toMatchObject({ external_user_id: 'someone-else' });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as chatRoute from '@/app/api/v1/chat/route';
 import * as memory from '@/app/api/v1/memory/route';
 import { defer, drainDeferred } from '@/lib/core/after-response';
@@ -6,31 +6,20 @@ import type { Db } from '@/lib/db';
 import { createOfflineLlm } from '@/lib/llm/offline';
 import type { Llm } from '@/lib/llm';
 import { logRequest } from '@/lib/metering/request-log';
-import { accountIdOf, createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { accountIdOf, createAccount } from '@/tests/helpers/accounts';
+import { withAccount } from '@/tests/helpers/fixtures';
 import { call } from '@/tests/helpers/http';
-import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
-let app: TestApp;
-let alice: TestAccount;
-let aliceId: string;
-
-beforeAll(async () => {
-  app = await startTestApp();
-  alice = await createAccount();
-  aliceId = await accountIdOf(app.services.db, alice);
-});
-afterAll(async () => {
-  await app.stop();
-});
+const alice = withAccount();
 beforeEach(async () => {
-  app.services.llm = createOfflineLlm();
-  await app.services.db.query('update accounts set memory_count = (select count(*) from memories where account_id = $1 and archived_at is null and superseded_by is null) where id = $1', [aliceId]);
+  alice.app.services.llm = createOfflineLlm();
+  await alice.app.services.db.query('update accounts set memory_count = (select count(*) from memories where account_id = $1 and archived_at is null and superseded_by is null) where id = $1', [alice.accountId]);
 });
 
 /** An LLM that, while it answers, lets another request take the account's last memory slot (free plan: 1,000). */
 function llmThatFillsTheAccount(): Llm {
   const offline = createOfflineLlm();
-  const fill = () => app.services.db.query('update accounts set memory_count = 1000 where id = $1', [aliceId]);
+  const fill = () => alice.app.services.db.query('update accounts set memory_count = 1000 where id = $1', [alice.accountId]);
   return {
     ...offline,
     mode: offline.mode,
@@ -54,7 +43,7 @@ function llmThatFillsTheAccount(): Llm {
 }
 
 const contentsOf = async (user: string) =>
-  (await app.services.db.query<{ content: string }>('select content from memories where account_id = $1 and end_user_id = $2', [aliceId, user])).map((row) => row.content);
+  (await alice.app.services.db.query<{ content: string }>('select content from memories where account_id = $1 and end_user_id = $2', [alice.accountId, user])).map((row) => row.content);
 
 function parseEvents(text: string) {
   return text.trim().split('\n\n').map((block) => {
@@ -65,7 +54,7 @@ function parseEvents(text: string) {
 
 describe('chat acknowledges a stored memory only once it is written', () => {
   it('JSON: memory_created is false when the locked quota re-check refuses the row', async () => {
-    app.services.llm = llmThatFillsTheAccount();
+    alice.app.services.llm = llmThatFillsTheAccount();
     const user = 'quota-race-json@example.com';
     const res = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: alice.apiKey, body: { message: 'I adopted a greyhound called Pixel last spring.', external_user_id: user } });
     expect(res.status).toBe(200);
@@ -74,7 +63,7 @@ describe('chat acknowledges a stored memory only once it is written', () => {
   });
 
   it('streaming: the done event says memory_created false when the row was refused', async () => {
-    app.services.llm = llmThatFillsTheAccount();
+    alice.app.services.llm = llmThatFillsTheAccount();
     const user = 'quota-race-stream@example.com';
     const res = await call(chatRoute.POST, 'POST', '/api/v1/chat', { token: alice.apiKey, body: { message: 'I adopted a whippet called Dot last summer.', external_user_id: user, stream: true } });
     expect(res.status).toBe(200);
@@ -122,18 +111,18 @@ function failingOnce(db: Db, nth: number): Db {
 describe('request log flushes', () => {
   it('a retried flush after a partial failure counts each request once', async () => {
     const bob = await createAccount();
-    const bobId = await accountIdOf(app.services.db, bob);
+    const bobId = await accountIdOf(alice.app.services.db, bob);
     const now = new Date();
     const requestsOf = async (accountId: string) =>
-      Number((await app.services.db.query<{ value: string }>("select coalesce(sum(value), 0) as value from usage_counters where account_id = $1 and metric = 'requests' and length(period) = 7", [accountId]))[0]!.value);
-    const before = { alice: await requestsOf(aliceId), bob: await requestsOf(bobId) };
-    const ctx = { db: failingOnce(app.services.db, 2), now: () => now };
-    logRequest(ctx, { accountId: aliceId, keyId: alice.keyId, requestId: 'req-durable-a', method: 'GET', path: '/v1/x', status: 200, durationMs: 3 });
+      Number((await alice.app.services.db.query<{ value: string }>("select coalesce(sum(value), 0) as value from usage_counters where account_id = $1 and metric = 'requests' and length(period) = 7", [accountId]))[0]!.value);
+    const before = { alice: await requestsOf(alice.accountId), bob: await requestsOf(bobId) };
+    const ctx = { db: failingOnce(alice.app.services.db, 2), now: () => now };
+    logRequest(ctx, { accountId: alice.accountId, keyId: alice.keyId, requestId: 'req-durable-a', method: 'GET', path: '/v1/x', status: 200, durationMs: 3 });
     logRequest(ctx, { accountId: bobId, keyId: bob.keyId, requestId: 'req-durable-b', method: 'GET', path: '/v1/x', status: 200, durationMs: 3 });
     await drainDeferred();
-    const logged = await app.services.db.query<{ request_id: string }>("select request_id from request_log where request_id like 'req-durable-%' order by request_id");
+    const logged = await alice.app.services.db.query<{ request_id: string }>("select request_id from request_log where request_id like 'req-durable-%' order by request_id");
     expect(logged.map((row) => row.request_id)).toEqual(['req-durable-a', 'req-durable-b']);
-    expect({ alice: (await requestsOf(aliceId)) - before.alice, bob: (await requestsOf(bobId)) - before.bob }).toEqual({ alice: 1, bob: 1 });
+    expect({ alice: (await requestsOf(alice.accountId)) - before.alice, bob: (await requestsOf(bobId)) - before.bob }).toEqual({ alice: 1, bob: 1 });
   });
 });
 

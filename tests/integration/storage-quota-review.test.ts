@@ -59,12 +59,12 @@ describe('import lines that call themselves summaries', () => {
 
   it('cannot be repeated past the storage limit', async () => {
     const lines = summaryLines(2, 'storage-user');
-    const [{ bytes }] = await tenant.app.services.db.query<{ bytes: number }>(
+    const [row] = await tenant.app.services.db.query<{ bytes: number }>(
       "select sum(memory_storage_bytes(c, '{}'::jsonb, null))::float8 as bytes from unnest($1::text[]) as c",
       [lines.map((line) => line.content)],
     );
     // Room for the first import and not for a second one of the same size.
-    await tenant.app.services.db.query('update accounts set storage_bytes = $2 where id = $1', [tenant.accountId, FREE_LIMIT_BYTES - bytes! - 100]);
+    await tenant.app.services.db.query('update accounts set storage_bytes = $2 where id = $1', [tenant.accountId, FREE_LIMIT_BYTES - row!.bytes - 100]);
     try {
       expect((await importLines(lines)).status).toBe(200);
       const again = await importLines(summaryLines(2, 'storage-user'));
