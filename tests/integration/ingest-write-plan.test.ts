@@ -76,6 +76,18 @@ describe('ingest: the extraction model’s duplicateOf', () => {
     expect(await activeWith(endUser, 'I play the cello in an orchestra')).toEqual([{ id: res.body.memories[0].id }]);
   });
 
+  it('when the named memory is gone from the active ones, an active near duplicate is still found', async () => {
+    const endUser = 'plan-near';
+    const named = await storeMemory(endUser, 'I volunteer at the animal shelter on Sundays');
+    const near = await storeMemory(endUser, 'I volunteer at the animal shelter on Sundays.');
+    tenant.app.services.extractor = scriptedExtractor((id) => [fact('I volunteer at the animal shelter on Sundays', { duplicateOf: id })], named, () =>
+      tenant.app.services.db.query('update memories set archived_at = now() where id = $1', [named]),
+    );
+    const res = await ingest(endUser, [{ role: 'user', content: 'I volunteer at the animal shelter on Sundays' }]);
+    expect(res.status).toBe(200);
+    expect(res.body.memories).toEqual([expect.objectContaining({ id: near, status: 'duplicate' })]);
+  });
+
   it('a memory an earlier fact of the same ingest supersedes is not merged into', async () => {
     const endUser = 'plan-superseded';
     const memoryId = await storeMemory(endUser, 'My favourite food is sushi');

@@ -46,11 +46,8 @@ async function storeMessages(db: Db, scope: Scope, conversationId: string, messa
  */
 async function findNearCandidates(db: Db, scope: Scope, facts: ExtractedFact[], embeddings: number[][]): Promise<NearCandidate[][]> {
   const candidates: NearCandidate[][] = [];
-  for (const [i, fact] of facts.entries()) {
-    if (fact.duplicateOf) {
-      candidates.push([]);
-      continue;
-    }
+  // Read for a fact the extraction model calls a repeat too: the memory it named may be history by the time of the lock.
+  for (const [i] of facts.entries()) {
     const rows = await db.query<{ id: string; similarity: number }>(
       `select r.id, r.similarity from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector,
                                                      p_match_threshold => $4, p_match_count => $6, p_agent_id => $5) r
