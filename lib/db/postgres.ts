@@ -26,18 +26,29 @@ export class ConnectionWaitTimeout extends Error {
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
+/** What withinAcquireTimeout reads and rewrites of a postgres.js query that has not been sent yet (its own fields). */
+interface UnsentQuery {
+  /** Set when postgres.js writes the query to a connection. */
+  state: unknown;
+  strings: string[];
+  args: unknown[];
+}
+
 /**
  * Runs a statement on the pool, failing it after `ms` if it has not been sent by then. A statement that was not sent is
- * taken out of the queue (cancel() of an unsent query only dequeues it), so it never runs after its caller was told
- * it failed.
+ * rewritten to `select 1`, so it never runs after its caller was told it failed. It is not cancelled: when it is the
+ * statement a new connection was opened for, postgres.js skips a cancelled one once the connection is ready and never
+ * lends that connection again (connection.js, ReadyForQuery), so a slow connection start stranded the pool for good.
+ * Rewritten, it runs as a no-op and the connection joins the pool.
  */
-function withinAcquireTimeout<T>(pending: PromiseLike<unknown> & { cancel(): unknown }, ms: number, root: postgres.Sql): Promise<T> {
+function withinAcquireTimeout<T>(pending: PromiseLike<unknown>, ms: number, root: postgres.Sql): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      // postgres.js sets a query's backend `state` when it writes it to a connection.
-      if ((pending as unknown as { state: unknown }).state) return;
+      const query = pending as unknown as UnsentQuery;
+      if (query.state) return;
       reject(new ConnectionWaitTimeout(ms));
-      void pending.cancel();
+      query.strings = ['select 1'];
+      query.args = [];
       markUnreachable(root);
     }, ms);
     pending.then(

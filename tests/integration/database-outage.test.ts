@@ -120,3 +120,128 @@ describe.runIf(process.env.TEST_DB === 'postgres')('the database server killed w
     expect(after.status).toBe(201);
   });
 });
+
+/**
+ * A TCP proxy that holds each new client connection for `delayMs` before it connects upstream, then pipes both ways:
+ * a database that accepts connections but is slow to start them (a server still recovering, a pooler in front).
+ * What the client sends meanwhile (its startup message) stays buffered in the paused socket until the pipe starts.
+ */
+function startDelayingProxy(upstreamPort: number) {
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  };
+  const proxy = {
+    delayMs: 0,
+    /** Upstream connections made, and how many of them were held back by a delay. */
+    connected: 0,
+    connectedAfterDelay: 0,
+    server: net.createServer((client) => {
+      track(client);
+      client.pause();
+      const delayMs = proxy.delayMs;
+      const timer = setTimeout(() => {
+        if (client.destroyed) return;
+        const upstream = net.connect(upstreamPort, '127.0.0.1');
+        track(upstream);
+        upstream.on('connect', () => {
+          proxy.connected++;
+          if (delayMs > 0) proxy.connectedAfterDelay++;
+          client.pipe(upstream);
+          upstream.pipe(client);
+        });
+        // The database is down (refused) or went away: the client sees its connection close, as it would without us.
+        upstream.on('close', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+      }, delayMs);
+      client.on('close', () => clearTimeout(timer));
+    }),
+    port: 0,
+    /** Connections open through the proxy (client sides and upstream sides). */
+    get open() {
+      return sockets.size;
+    },
+    async start() {
+      await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', () => resolve()));
+      proxy.port = (proxy.server.address() as net.AddressInfo).port;
+    },
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.server.close(resolve));
+    },
+  };
+  return proxy;
+}
+
+const slowDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-slow-handshake-'));
+const ACQUIRE_MS = 300;
+
+describe.runIf(process.env.TEST_DB === 'postgres')('the database back after an outage but slower to connect than a request waits', () => {
+  let dbPort = 0;
+  let dbServer: ChildProcess | undefined;
+  let proxy: ReturnType<typeof startDelayingProxy>;
+  let pool: Db | undefined;
+
+  beforeAll(async () => {
+    dbPort = await freePort();
+    dbServer = await startDatabaseServer(path.join(slowDataDir, 'db'), dbPort);
+    proxy = startDelayingProxy(dbPort);
+    await proxy.start();
+    pool = createPostgresDb(`postgres://postgres:postgres@127.0.0.1:${proxy.port}/postgres?sslmode=disable`, { max: 1, acquireTimeoutMs: ACQUIRE_MS });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await pool.query('select 1');
+        break;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await pool.query('create table refused_writes (note text not null)');
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await proxy?.stop();
+    if (dbServer) await kill(dbServer);
+    fs.rmSync(slowDataDir, { recursive: true, force: true });
+  });
+
+  it('reconnects when every connection takes longer to start than a statement waits for one', { timeout: 90_000 }, async () => {
+    const db = pool!;
+    expect(await db.query<{ ok: number }>('select 1 as ok')).toEqual([{ ok: 1 }]);
+    expect(proxy.connectedAfterDelay).toBe(0);
+
+    // Every connection from now on is held 5 times as long as a statement waits for one.
+    proxy.delayMs = ACQUIRE_MS * 5;
+    await kill(dbServer!);
+    // The pool's connection is closed (the proxy closed it after the database went away) before the writes are sent.
+    while (proxy.open > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The first of these is the statement the pool's new connection is opened for; none may be written later.
+    const duringOutage = await Promise.all(
+      Array.from({ length: 3 }, (_, i) => db.query('insert into refused_writes (note) values ($1)', [`refused ${i}`]).then(() => null, (error: { code?: string }) => error.code)),
+    );
+    expect(duringOutage).toEqual(['CONNECT_TIMEOUT', 'CONNECT_TIMEOUT', 'CONNECT_TIMEOUT']);
+    // Down for longer than one delayed connection attempt: the pool's attempts while it is down fail behind the proxy.
+    await new Promise((resolve) => setTimeout(resolve, proxy.delayMs * 2));
+
+    dbServer = await startDatabaseServer(path.join(slowDataDir, 'db'), dbPort);
+    const connectedBefore = proxy.connected;
+    let answer: unknown = null;
+    for (let attempt = 0; attempt < 200 && answer === null; attempt++) {
+      answer = await db.query<{ ok: number }>('select 1 as ok').catch(() => null);
+      if (answer === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(answer).toEqual([{ ok: 1 }]);
+    // It went through a delayed connection: the slow start it had to survive.
+    expect(proxy.connected).toBeGreaterThan(connectedBefore);
+    expect(proxy.connectedAfterDelay).toBeGreaterThan(0);
+    // And it stays connected: the next statements need no new connection. Only the write made after recovery landed.
+    const connectedNow = proxy.connected;
+    await db.query('insert into refused_writes (note) values ($1)', ['after recovery']);
+    expect(await db.query('select note from refused_writes')).toEqual([{ note: 'after recovery' }]);
+    expect(proxy.connected).toBe(connectedNow);
+  });
+});
