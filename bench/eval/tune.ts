@@ -5,7 +5,10 @@
 // Recall/Hit/MRR, R@10 per category and per conversation, and the share of evidence turns the context block holds:
 // a setting worth keeping moves every conversation the same way. In process, no HTTP: for choosing the defaults in
 // lib/memory/search/ranking.ts; the HTTP evaluation (npm run eval) has the last word. With --data-dir the ingested
-// database is kept there and reused by the next run (delete the directory after changing ingest).
+// database is kept there and reused by the next run (delete the directory after changing ingest). With --store the
+// same conversations are also stored turn by turn through storeMemory (as POST /v1/memory/ with metadata.session_id
+// and the session's timestamp, as npm run eval's store mode does) and every question is searched through
+// searchMemories (POST /v1/memory/search, default mode, threshold 0): the per-turn store path, scored beside ingest.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,12 +21,15 @@ import { buildContext } from '@/lib/memory/context/build-context';
 import { hybridSearch } from '@/lib/memory/search/hybrid';
 import { ingestConversation } from '@/lib/memory/ingest/ingest';
 import { RANKING } from '@/lib/memory/search/ranking';
+import { searchMemories } from '@/lib/memory/search/memory-search';
+import { storeMemory } from '@/lib/memory/records/store';
+import { SearchMemoriesBody, StoreMemoryBody } from '@/lib/schemas/memory';
 import { createServices } from '@/lib/services';
-import { ingestRequests, loadDataset, type Conversation } from './dataset';
+import { ingestRequests, loadDataset, sessionTimestamp, turnText, type Conversation } from './dataset';
 import { pct, score, type QuestionResult } from './metrics';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' }, 'data-dir': { type: 'string' }, only: { type: 'string' } } });
-if (!values.dataset) throw new Error('usage: npm run eval:tune -- --dataset <path> [--data-dir <dir>] [--only <setting name>]');
+const { values } = parseArgs({ options: { dataset: { type: 'string' }, 'data-dir': { type: 'string' }, only: { type: 'string' }, store: { type: 'boolean' } } });
+if (!values.dataset) throw new Error('usage: npm run eval:tune -- --dataset <path> [--data-dir <dir>] [--only <setting name>] [--store]');
 const dataset = loadDataset(values.dataset);
 const keep = Boolean(values['data-dir']);
 const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-tune-'));
@@ -36,6 +42,7 @@ const ctx = createContext(services, { account: { id: accountId, plan: 'enterpris
 interface Saved {
   accountId: string;
   conversations: { id: string; endUser: string; turnsOf: [string, string[]][] }[];
+  stored?: { id: string; endUser: string; turnsOf: [string, string[]][] }[];
 }
 
 interface Loaded {
@@ -65,8 +72,41 @@ for (const conversation of dataset.conversations) {
   loaded.push(await load(conversation));
   console.log(`loaded ${conversation.id} (${conversation.turns.length} turns) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
+/** Each turn stored on its own, in order, as npm run eval's store mode sends them (POST /v1/memory/). */
+async function loadByStore(conversation: Conversation): Promise<Loaded> {
+  const endUser = `tune-store-${conversation.id}`;
+  const turnsOf = new Map<string, string[]>();
+  for (const turn of conversation.turns) {
+    const input = StoreMemoryBody.parse({
+      content: turnText(turn),
+      external_user_id: endUser,
+      metadata: { turn_id: turn.id, session_id: `${conversation.id}-session-${turn.session}` },
+      ...sessionTimestamp(turn),
+    });
+    const row = await storeMemory({ ctx, input });
+    turnsOf.set(row.id, [turn.id]);
+  }
+  return { conversation, endUser, turnsOf };
+}
+
+const stored: Loaded[] = [];
+for (const conversation of values.store ? dataset.conversations : []) {
+  const previous = saved?.stored?.find((c) => c.id === conversation.id);
+  if (previous) {
+    stored.push({ conversation, endUser: previous.endUser, turnsOf: new Map(previous.turnsOf) });
+    continue;
+  }
+  const started = performance.now();
+  stored.push(await loadByStore(conversation));
+  console.log(`stored ${conversation.id} (${conversation.turns.length} turns) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 if (keep) {
-  const toSave: Saved = { accountId, conversations: loaded.map(({ conversation, endUser, turnsOf }) => ({ id: conversation.id, endUser, turnsOf: [...turnsOf] })) };
+  const toSave: Saved = {
+    accountId,
+    conversations: loaded.map(({ conversation, endUser, turnsOf }) => ({ id: conversation.id, endUser, turnsOf: [...turnsOf] })),
+    stored: (stored.length > 0 ? stored.map(({ conversation, endUser, turnsOf }) => ({ id: conversation.id, endUser, turnsOf: [...turnsOf] })) : undefined) ?? saved?.stored,
+  };
   fs.writeFileSync(savedFile, JSON.stringify(toSave));
 }
 
@@ -112,6 +152,27 @@ async function report(name: string, settings: Partial<typeof defaults>) {
     const c = score(of);
     const categories = Object.entries(CATEGORIES).map(([k]) => pct(score(of.filter((r) => r.category === Number(k))).recall[10]!)).join('/');
     console.log(`  ${conversation.id}: R@10 ${pct(c.recall[10]!)}  Hit@20 ${pct(c.hit[20]!)}  MRR ${c.mrr.toFixed(3)}  context ${context(of)}  (R@10 mh/tmp/od/sh ${categories})`);
+  }
+  if (stored.length > 0) await reportStore(name);
+}
+
+/** The per-turn store path: every question through searchMemories (default mode, threshold 0, limit 20). */
+async function reportStore(name: string) {
+  const results: Result[] = [];
+  for (const { conversation, endUser, turnsOf } of stored) {
+    for (const question of conversation.questions.filter((q) => q.category >= 1 && q.category <= 4)) {
+      const input = SearchMemoriesBody.parse({ query: question.q, external_user_id: endUser, limit: 20, similarity_threshold: 0 });
+      const { results: found } = await searchMemories({ ctx, input });
+      results.push({ category: question.category, evidence: question.evidence, ranked: found.map((r) => turnsOf.get(r.memory.id) ?? []), latencyMs: 0, conversationId: conversation.id, contextFound: 0 });
+    }
+  }
+  const s = score(results);
+  const perCategory = Object.entries(CATEGORIES).map(([c, label]) => `${label} ${pct(score(results.filter((r) => r.category === Number(c))).recall[10]!)}`).join(', ');
+  console.log(`${name} [store → /v1/memory/search]: R@10 ${pct(s.recall[10]!)}  Hit@20 ${pct(s.hit[20]!)}  MRR ${s.mrr.toFixed(3)}`);
+  console.log(`  R@10 by category: ${perCategory}`);
+  for (const { conversation } of stored) {
+    const c = score(results.filter((r) => r.conversationId === conversation.id));
+    console.log(`  ${conversation.id}: R@10 ${pct(c.recall[10]!)}  Hit@20 ${pct(c.hit[20]!)}  MRR ${c.mrr.toFixed(3)}`);
   }
 }
 
