@@ -9,6 +9,15 @@ const PORT = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://localhost:${PORT}`;
 const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
+// Email-confirmation sign-up (tests/e2e/auth-confirm.spec.ts): a second `next start` of the same build, mailing through
+// SMTP to a local sink (tests/e2e/smtp-sink.ts), with its own database; the main server keeps sign-up without mail.
+const CONFIRM_PORT = PORT + 1;
+const confirmURL = `http://localhost:${CONFIRM_PORT}`;
+const SMTP_SINK_PORT = PORT + 2;
+const SMTP_SINK_HTTP_PORT = PORT + 3;
+process.env.E2E_MAIL_SINK_URL = `http://127.0.0.1:${SMTP_SINK_HTTP_PORT}`;
+const confirmDataDir = process.env.E2E_CONFIRM_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-e2e-confirm-'));
+process.env.E2E_CONFIRM_DATA_DIR = confirmDataDir;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -30,8 +39,9 @@ export default defineConfig({
   projects: [
     { name: 'api', testMatch: /api\/.*\.spec\.ts/ },
     { name: 'browser', testMatch: /browser\/.*\.spec\.ts/, use: { viewport: { width: 1280, height: 860 } } },
+    { name: 'confirm-email', testMatch: /auth-confirm\.spec\.ts/, use: { baseURL: confirmURL, viewport: { width: 1280, height: 860 } } },
   ],
-  webServer: {
+  webServer: [{
     command: `npx next build && npx next start -p ${PORT} -H localhost`,
     url: `${baseURL}/api/v1/openapi.json`,
     timeout: 300_000,
@@ -41,5 +51,28 @@ export default defineConfig({
     env: { DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(PORT), DEFAULT_PLAN: 'pro', SIGNUPS_PER_CLIENT_PER_MINUTE: '1000' },
     stdout: 'pipe',
     stderr: 'pipe',
-  },
+  }, {
+    command: 'npx tsx tests/e2e/smtp-sink.ts',
+    url: `${process.env.E2E_MAIL_SINK_URL}/messages`,
+    timeout: 30_000,
+    reuseExistingServer: false,
+    env: { SMTP_SINK_PORT: String(SMTP_SINK_PORT), SMTP_SINK_HTTP_PORT: String(SMTP_SINK_HTTP_PORT) },
+  }, {
+    // Starts after the first entry is up, so the build is done: this reuses it.
+    command: `npx next start -p ${CONFIRM_PORT} -H localhost`,
+    url: `${confirmURL}/api/v1/openapi.json`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    env: {
+      DATA_DIR: confirmDataDir,
+      LOG_LEVEL: 'warn',
+      PORT: String(CONFIRM_PORT),
+      APP_URL: confirmURL,
+      SMTP_URL: `smtp://127.0.0.1:${SMTP_SINK_PORT}`,
+      MAIL_FROM: 'Memory Layer <auth@memory-layer.test>',
+      SIGNUPS_PER_CLIENT_PER_MINUTE: '1000',
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  }],
 });
