@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inPeriods, periodsInQuery } from '@/lib/memory/search/temporal';
+import { datesNamedIn, inPeriods, periodsInQuery } from '@/lib/memory/search/temporal';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const span = (text: string) => periodsInQuery(text, now).map((p) => [p.from.toISOString().slice(0, 10), p.to.toISOString().slice(0, 10)]);
@@ -25,5 +25,24 @@ describe('periods named in a query', () => {
     expect(inPeriods(new Date('2023-08-15T10:00:00Z'), periods)).toBe(true);
     expect(inPeriods(new Date('2023-09-05T10:00:00Z'), periods)).toBe(false);
     expect(inPeriods(new Date('2023-08-15T10:00:00Z'), [])).toBe(false);
+  });
+});
+
+describe('dates a memory’s text names, relative to when it was said', () => {
+  const saidAt = new Date('2023-06-02T13:00:00Z');
+  const days = (text: string) => datesNamedIn(text, saidAt).map((date) => date.toISOString().slice(0, 10));
+  it('reads relative days, weeks and months and calendar dates', () => {
+    expect(days('Caroline: I went to a support group yesterday')).toEqual(['2023-06-01']);
+    expect(days('We went camping last week, it was great')).toEqual(['2023-05-26']);
+    expect(days('We fly to Rome next month')).toEqual(['2023-07-02']);
+    expect(days('The grand opening was on 20 May 2023')).toEqual(['2023-05-20']);
+  });
+  it('names none in a text without dates', () => {
+    expect(days('I love painting sunsets with my kids')).toEqual([]);
+  });
+  it('puts the event inside the period a query names, where the date it was said is not', () => {
+    const periods = periodsInQuery('What did Melanie do in May 2023?', new Date('2026-11-21T12:00:00Z'));
+    expect(inPeriods(saidAt, periods)).toBe(false);
+    expect(datesNamedIn('We went camping last week', saidAt).some((date) => inPeriods(date, periods))).toBe(true);
   });
 });

@@ -6,7 +6,8 @@
  * `entityBoost` times its fused part on top — the subject of a conversation turn is its speaker (the names a turn
  * mentions are often only the person addressed: "Thanks, Melanie! I painted this…" is Caroline's), of a memory
  * without a speaker the entities it names — and one dated inside a period the query names ("in August
- * 2023", "on 3 June, 2023", "yesterday": lib/memory/temporal.ts) `temporalBoost` times. The conversation a memory
+ * 2023", "on 3 June, 2023", "yesterday": lib/memory/temporal.ts), or whose text dates what it tells of inside it ("last
+ * week", relative to when it was said), `temporalBoost` times. The conversation a memory
  * came from counts too: every candidate gets `conversationBoost` times the relevance of the best candidate of its own
  * conversation, relative to the best candidate overall (a memory with no conversation is a conversation of one), so
  * the turns around a strong match rise with it. Recency and importance are tie-breakers:
@@ -62,7 +63,7 @@ export interface Signals {
   importance: number;
   /** The memory's subject (its speaker; without one, its entities) is named in the query. */
   named?: boolean;
-  /** The memory is dated (created_at) inside a period the query names. */
+  /** The memory is dated (created_at), or its text dates what it tells of (datesNamedIn), inside a period the query names. */
   inPeriod?: boolean;
   /** The conversation the memory came from (ingest, chat); null for a memory stored on its own. */
   conversationId?: string | null;

@@ -36,3 +36,17 @@ export function periodsInQuery(text: string, now: Date): Period[] {
 }
 
 export const inPeriods = (date: Date, periods: Period[]): boolean => periods.some((period) => date >= period.from && date < period.to);
+
+/**
+ * The days a memory's text says something happened on, relative to when it was said ("yesterday", "last week", "next
+ * month", "on 3 June"), through chrono-node: a memory said on 2 June that "went camping last week" is about 26 May.
+ */
+export function datesNamedIn(text: string, saidAt: Date): Date[] {
+  const clipped = text.slice(0, 2_000);
+  if (!MAY_NAME_A_DATE.test(clipped)) return [];
+  return chrono.parse(clipped, saidAt).map((result) => result.start.date());
+}
+
+/** Words without which chrono-node finds no date other than the day it was said (a cheap test before parsing). */
+const MAY_NAME_A_DATE =
+  /\d|\b(?:yesterday|tomorrow|ago|last|next|past|week|weekend|month|year|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)|day\b/i;
