@@ -1,5 +1,6 @@
 import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
+import { lockAccount } from '@/lib/memory/records/account-lock';
 import { deleteMemoriesWithHistory } from '@/lib/memory/records/delete';
 import { removeStaleSummaries } from './summarize';
 
@@ -72,6 +73,7 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
     let done = 0;
     for (const [endUserId, ids] of byUser) {
       await ctx.db.transaction(async (tx) => {
+        await lockAccount(tx, ctx.account.id);
         if (input.archive_only) {
           await tx.query('update memories set archived_at = $3, updated_at = $3 where account_id = $1 and id = any($2::uuid[]) and ($4::text is null or agent_id = $4)', [
             ctx.account.id,

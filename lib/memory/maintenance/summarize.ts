@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { agentScopeOf } from '@/lib/core/access';
 import type { Ctx } from '@/lib/core/context';
 import { parseVectorLiteral, type Db } from '@/lib/db';
+import { lockAccount } from '@/lib/memory/records/account-lock';
 import { insertMemories } from '@/lib/memory/records/insert';
 import { embedOrFail } from '@/lib/embeddings/embed-or-fail';
 import { runOffThread } from '@/lib/memory/cpu-thread/thread';
@@ -89,6 +90,7 @@ export async function summarizeEndUser(ctx: Ctx, endUserId: string) {
   const texts = await Promise.all(fresh.map((entry) => writeSummary(ctx, entry.cluster)));
   const vectors = await embedOrFail(ctx, texts);
   return ctx.db.transaction(async (tx) => {
+    await lockAccount(tx, ctx.account.id);
     const keep = new Set(wanted.map((entry) => entry.key));
     const removed = await tx.query(
       `delete from memories where account_id = $1 and end_user_id = $2 and source = 'summary' and agent_id is not distinct from $4

@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/db';
+import { lockAccount } from './account-lock';
 import { removeOrphanEntities } from './graph';
 
 /** Text that was said in a conversation of an end user: a deleted memory's content or a deleted chat turn. */
@@ -78,6 +79,7 @@ async function redactFromContexts(tx: Db, scope: DeletionScope, said: SaidText[]
  */
 export async function deleteMemoriesWithHistory(tx: Db, scope: DeletionScope, ids: string[]): Promise<{ deleted: string[]; endUserIds: string[] }> {
   if (ids.length === 0) return { deleted: [], endUserIds: [] };
+  await lockAccount(tx, scope.accountId);
   const chain = await tx.query<{ id: string; own: boolean }>(
     `with recursive older(id) as (
        select id from memories where account_id = $1 and id = any($2::uuid[])
@@ -131,6 +133,7 @@ export async function deleteMemoryCascade(
   input: { accountId: string; memoryId: string; endUserId?: string | null; agentId?: string | null; now?: Date },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
+    await lockAccount(tx, input.accountId);
     const rows = await tx.query<{ id: string }>(
       `select id from memories where id = $1 and account_id = $2 and ($3::text is null or end_user_id = $3)
          and ($4::text is null or agent_id = $4) for update`,

@@ -6,6 +6,7 @@ import { reserveMemories } from '@/lib/metering/quotas';
 import type { PagedListInput } from '@/lib/schemas/conversation';
 import type { ListMemoriesInput } from '@/lib/schemas/memory';
 import { recordUse } from './access';
+import { lockAccount } from './account-lock';
 import { deleteMemoryCascade } from './delete';
 import { ACTIVE, ARCHIVED, ENTITY_NAMES, MEMORY_COLUMNS, type MemoryRow } from './row';
 
@@ -98,6 +99,7 @@ export async function deleteMemory({ ctx, input }: { ctx: Ctx; input: { memoryId
 /** Un-archives a memory (after pruning); it counts against the plan's memory limit again. */
 export async function restoreMemory({ ctx, input }: { ctx: Ctx; input: { memoryId: string } }): Promise<MemoryRow> {
   const row = await ctx.db.transaction(async (tx) => {
+    await lockAccount(tx, ctx.account.id);
     const archived = await queryOne<MemoryRow>(tx, `select ${MEMORY_COLUMNS} from memories m where m.id = $1 and m.account_id = $2 and ${ARCHIVED} and ($3::text is null or m.agent_id = $3) for update`, [
       input.memoryId,
       ctx.account.id,

@@ -7,6 +7,7 @@ import { categorize } from '@/lib/memory/ingest/extraction/rules';
 import { blendWithPrevious } from '@/lib/memory/search/context-vector';
 import { hasStorageRoom, storageExceeded } from '@/lib/metering/quotas';
 import type { StoreMemoryInput } from '@/lib/schemas/memory';
+import { lockAccount } from './account-lock';
 import { insertMemories } from './insert';
 import type { MemoryRow } from './row';
 
@@ -54,6 +55,7 @@ export async function storeMemory({ ctx, input }: { ctx: Ctx; input: StoreMemory
   const saidAt = input.timestamp ? new Date(input.timestamp) : ctx.now();
   const category = categorize(input.content);
   const [row] = await ctx.db.transaction(async (tx) => {
+    await lockAccount(tx, ctx.account.id);
     const previous = session ? await previousInSession(tx, ctx, { endUserId: input.external_user_id, agentId, session, before: saidAt }) : undefined;
     // As an ingested turn keeps the turns before and after it: the memory before this one gains this one's text.
     if (previous) {
