@@ -111,8 +111,9 @@ export function MaintenancePage() {
     // Our run is the newest one of this job started from the dashboard that was not there before.
     const watching = follow((list) => list.find((run) => !known.has(run.id) && run.trigger === 'dashboard' && run.job_type === jobType), () => finished);
     try {
-      const result = await api<{ status: 'success' | 'error'; run: RunViewT }>(`/api/dashboard/maintenance/${jobType}${user ? `?${new URLSearchParams({ external_user_id: user })}` : ''}`, { method: 'POST' });
-      finished = true;
+      const result = await api<{ status: 'success' | 'error' | 'running'; run: RunViewT }>(`/api/dashboard/maintenance/${jobType}${user ? `?${new URLSearchParams({ external_user_id: user })}` : ''}`, { method: 'POST' });
+      // A long job answers while it goes on in the background: keep following it until its run finishes.
+      finished = result.status !== 'running';
       setActive(result.run);
     } catch (e) {
       finished = true;

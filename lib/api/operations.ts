@@ -32,7 +32,7 @@ import {
   UsageReportResponse,
 } from '@/lib/schemas/dashboard';
 import { CreateKeyBody, CreateKeyResponse, KeyIdParams, ListKeysResponse, RevokeKeyResponse } from '@/lib/schemas/keys';
-import { JobTypeParams, MaintenanceRunResponse, PruneQuery, PruneResponse, RunsQuery, RunsResponse, UserScopeQuery } from '@/lib/schemas/maintenance';
+import { JobTypeParams, MaintenanceQuery, MaintenanceRunResponse, PruneQuery, PruneResponse, RunsQuery, RunsResponse } from '@/lib/schemas/maintenance';
 import {
   DeleteMemoryResponse,
   ListMemoriesQuery,
@@ -231,7 +231,7 @@ export const OPERATIONS = {
   }),
   summarizeMemories: op({
     operationId: 'summarizeMemories', method: 'POST', path: '/v1/memory/summarize', summary: 'Cluster related memories per end user and keep one summary each', tag: 'Maintenance', audience: 'public', auth: 'apiKey',
-    query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502],
+    query: MaintenanceQuery, response: MaintenanceRunResponse, errors: [502],
     example: { query: { external_user_id: USER }, response: { status: 'success', run: runExample } },
   }),
   pruneMemories: op({
@@ -244,7 +244,7 @@ export const OPERATIONS = {
   }),
   runMaintenance: op({
     operationId: 'runMaintenance', method: 'POST', path: '/v1/memory/maintenance/{job_type}', summary: 'Run pruning, summarization, link-optimization, importance-recalculation or all', tag: 'Maintenance', audience: 'public', auth: 'apiKey',
-    params: JobTypeParams, query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502],
+    params: JobTypeParams, query: MaintenanceQuery, response: MaintenanceRunResponse, errors: [502],
     example: { params: { job_type: 'summarization' }, response: { status: 'success', run: runExample } },
   }),
   listMaintenanceRuns: op({
@@ -418,7 +418,7 @@ export const OPERATIONS = {
   dashboardRestoreMemory: op({ operationId: 'dashboardRestoreMemory', method: 'POST', path: '/api/dashboard/memories/{memory_id}/restore', summary: 'Restore an archived memory', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: MemoryIdParams, response: RestoreMemoryResponse }),
   dashboardSettings: op({ operationId: 'dashboardSettings', method: 'GET', path: '/api/dashboard/settings', summary: "The account's settings (scheduled pruning and scheduled LLM summaries are opt-in)", tag: 'Dashboard', audience: 'dashboard', auth: 'session', response: AccountSettingsResponse, example: { response: { scheduled_pruning: false, scheduled_llm_summaries: false } } }),
   dashboardUpdateSettings: op({ operationId: 'dashboardUpdateSettings', method: 'POST', path: '/api/dashboard/settings', summary: "Change the account's settings", tag: 'Dashboard', audience: 'dashboard', auth: 'session', body: AccountSettingsBody, response: AccountSettingsResponse, example: { body: { scheduled_pruning: true }, response: { scheduled_pruning: true, scheduled_llm_summaries: false } } }),
-  dashboardRunMaintenance: op({ operationId: 'dashboardRunMaintenance', method: 'POST', path: '/api/dashboard/maintenance/{job_type}', summary: 'Run a maintenance job (progress is recorded on the run)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: JobTypeParams, query: UserScopeQuery, response: MaintenanceRunResponse, errors: [502] }),
+  dashboardRunMaintenance: op({ operationId: 'dashboardRunMaintenance', method: 'POST', path: '/api/dashboard/maintenance/{job_type}', summary: 'Run a maintenance job (progress is recorded on the run)', tag: 'Dashboard', audience: 'dashboard', auth: 'session', params: JobTypeParams, query: MaintenanceQuery, response: MaintenanceRunResponse, errors: [502] }),
   startCheckout: op({ operationId: 'startCheckout', method: 'POST', path: '/api/billing/checkout', summary: 'A Stripe Checkout URL to subscribe to a plan', tag: 'Billing', audience: 'dashboard', auth: 'session', body: CheckoutBody, response: RedirectResponse }),
   openBillingPortal: op({ operationId: 'openBillingPortal', method: 'POST', path: '/api/billing/portal', summary: 'A Stripe Customer Portal URL', tag: 'Billing', audience: 'dashboard', auth: 'session', response: RedirectResponse }),
 

@@ -17,6 +17,19 @@ export function defer(task: () => Promise<unknown>): void {
   }
 }
 
+/**
+ * Work already started that may outlast the response (a maintenance job past its wait): the platform keeps the request
+ * alive until it settles (Next's after(), waitUntil on Vercel), and a graceful shutdown waits for it as for deferred work.
+ */
+export function continueAfterResponse(work: Promise<unknown>): void {
+  const tracked = track(work.catch((error: unknown) => log.error('background work failed', describeError(error))));
+  try {
+    after(() => tracked);
+  } catch {
+    // Outside a request (scripts, tests): it simply goes on; drainDeferred() waits for it.
+  }
+}
+
 function track(promise: Promise<unknown>): Promise<unknown> {
   const tracked = promise.finally(() => pending.delete(tracked));
   pending.add(tracked);

@@ -16,6 +16,14 @@ export const JobTypeParams = z.object({
 
 export const UserScopeQuery = z.object({ external_user_id: ExternalUserId.optional() });
 
+/** Seconds a maintenance request waits for its job; a job still going then goes on in the background. */
+export const MAINTENANCE_WAIT_SECONDS = 20;
+export const MaintenanceQuery = UserScopeQuery.extend({
+  wait: queryInt(0, 60, MAINTENANCE_WAIT_SECONDS).describe(
+    'Seconds to wait for the job. A job still going after that answers `status: "running"` and goes on in the background; follow it with GET /v1/memory/maintenance/runs. 0: answer at once.',
+  ),
+});
+
 export const RunsQuery = z.object({ limit: queryInt(1, 200, 50), offset: queryInt(0, 10_000_000, 0) });
 
 export const RunView = z.object({
@@ -32,7 +40,10 @@ export const RunView = z.object({
   duration_ms: z.int().nullable(),
 });
 
-export const MaintenanceRunResponse = z.object({ status: z.enum(['success', 'error']), run: RunView });
+export const MaintenanceRunResponse = z.object({
+  status: z.enum(['success', 'error', 'running']).describe('`running`: the job outlasted `wait` and goes on in the background (`run.progress` says how far it is).'),
+  run: RunView,
+});
 export const RunsResponse = z.object({ runs: z.array(RunView), total_count: z.int(), limit: z.int(), offset: z.int() });
 
 export const PruneResponse = z.object({

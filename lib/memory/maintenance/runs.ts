@@ -65,6 +65,12 @@ export async function finishRun(db: Db, runId: string, outcome: { status: 'succe
   return toRunView(row!);
 }
 
+/** One run as it stands now. */
+export async function runView(db: Db, runId: string) {
+  const row = await queryOne<RunRow>(db, 'select * from maintenance_runs where id = $1', [runId]);
+  return toRunView(row!);
+}
+
 /** The account's runs, newest first; with an agent, only the runs made by keys of that agent (params.agent_id). */
 export async function listRuns(db: Db, input: { accountId: string; agentId?: string | null; limit: number; offset: number }) {
   const where = "account_id = $1 and ($2::text is null or params->>'agent_id' = $2)";

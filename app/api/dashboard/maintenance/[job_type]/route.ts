@@ -4,5 +4,5 @@ import { route } from '@/lib/api/route';
 import { runMaintenance } from '@/lib/memory/maintenance/jobs';
 
 export const POST = route(OPERATIONS.dashboardRunMaintenance, ({ ctx, params, query }) =>
-  runMaintenance({ ctx, input: { jobType: params.job_type, trigger: 'dashboard', endUserId: query.external_user_id } }),
+  runMaintenance({ ctx, input: { jobType: params.job_type, trigger: 'dashboard', endUserId: query.external_user_id }, waitMs: query.wait * 1_000 }),
 );
