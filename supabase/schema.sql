@@ -92,7 +92,7 @@ CREATE TABLE chat_messages (
 ALTER TABLE chat_messages ENABLE ROW LEVEL SECURITY;
 CREATE UNIQUE INDEX chat_messages_pkey ON public.chat_messages USING btree (id);
 CREATE INDEX chat_messages_thread_idx ON public.chat_messages USING btree (account_id, end_user_id, conversation_id, created_at DESC);
-CREATE TRIGGER chat_messages_storage AFTER INSERT OR DELETE OR UPDATE OF content ON chat_messages FOR EACH ROW EXECUTE FUNCTION chat_messages_storage_trigger();
+CREATE TRIGGER chat_messages_storage AFTER INSERT OR DELETE OR UPDATE OF content ON chat_messages FOR EACH ROW EXECUTE FUNCTION storage_bytes_trigger();
 CREATE POLICY chat_own ON chat_messages AS PERMISSIVE FOR SELECT TO authenticated
   USING ((account_id IN ( SELECT current_account_ids() AS current_account_ids)));
 GRANT SELECT ON chat_messages TO authenticated;
@@ -270,7 +270,7 @@ CREATE INDEX memories_user_category_idx ON public.memories USING btree (account_
 CREATE INDEX memories_user_created_idx ON public.memories USING btree (account_id, end_user_id, created_at DESC, id);
 CREATE INDEX memories_user_slot_idx ON public.memories USING btree (account_id, end_user_id, slot) WHERE (slot IS NOT NULL);
 CREATE TRIGGER memories_count AFTER INSERT OR DELETE OR UPDATE OF archived_at, superseded_by ON memories FOR EACH ROW EXECUTE FUNCTION memories_count_trigger();
-CREATE TRIGGER memories_storage AFTER INSERT OR DELETE OR UPDATE OF content, metadata, context ON memories FOR EACH ROW EXECUTE FUNCTION memories_storage_trigger();
+CREATE TRIGGER memories_storage AFTER INSERT OR DELETE OR UPDATE OF content, metadata, context ON memories FOR EACH ROW EXECUTE FUNCTION storage_bytes_trigger();
 CREATE POLICY memories_delete_own ON memories AS PERMISSIVE FOR DELETE TO authenticated
   USING ((account_id IN ( SELECT current_account_ids() AS current_account_ids)));
 CREATE POLICY memories_own ON memories AS PERMISSIVE FOR SELECT TO authenticated
@@ -453,30 +453,6 @@ AS $function$
   select octet_length(p_content)::bigint + 256
 $function$;
 
-CREATE OR REPLACE FUNCTION public.chat_messages_storage_trigger()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public'
-AS $function$
-declare
-  delta bigint := 0;
-  account uuid;
-begin
-  if tg_op in ('INSERT', 'UPDATE') then
-    delta := delta + chat_message_storage_bytes(new.content);
-  end if;
-  if tg_op in ('DELETE', 'UPDATE') then
-    delta := delta - chat_message_storage_bytes(old.content);
-  end if;
-  if tg_op = 'DELETE' then account := old.account_id; else account := new.account_id; end if;
-  if delta <> 0 then
-    update accounts set storage_bytes = storage_bytes + delta where id = account;
-  end if;
-  return null;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION public.current_account_ids()
  RETURNS SETOF uuid
  LANGUAGE sql
@@ -594,34 +570,44 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION public.memories_storage_trigger()
- RETURNS trigger
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public'
-AS $function$
-declare
-  delta bigint := 0;
-  account uuid;
-begin
-  if tg_op in ('INSERT', 'UPDATE') and new.source <> 'summary' then
-    delta := delta + memory_storage_bytes(new.content, new.metadata, new.context);
-  end if;
-  if tg_op in ('DELETE', 'UPDATE') and old.source <> 'summary' then
-    delta := delta - memory_storage_bytes(old.content, old.metadata, old.context);
-  end if;
-  if tg_op = 'DELETE' then account := old.account_id; else account := new.account_id; end if;
-  if delta <> 0 then
-    update accounts set storage_bytes = storage_bytes + delta where id = account;
-  end if;
-  return null;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION public.memory_storage_bytes(p_content text, p_metadata jsonb, p_context text)
  RETURNS bigint
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
 AS $function$
   select octet_length(p_content)::bigint + coalesce(octet_length(p_metadata::text), 0) + coalesce(octet_length(p_context), 0) + 6144
+$function$;
+
+CREATE OR REPLACE FUNCTION public.storage_bytes_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public'
+AS $function$
+declare
+  added bigint := 0;
+  removed bigint := 0;
+  account uuid;
+begin
+  if tg_table_name = 'memories' then
+    if tg_op in ('INSERT', 'UPDATE') and new.source <> 'summary' then
+      added := memory_storage_bytes(new.content, new.metadata, new.context);
+    end if;
+    if tg_op in ('DELETE', 'UPDATE') and old.source <> 'summary' then
+      removed := memory_storage_bytes(old.content, old.metadata, old.context);
+    end if;
+  else
+    if tg_op in ('INSERT', 'UPDATE') then
+      added := chat_message_storage_bytes(new.content);
+    end if;
+    if tg_op in ('DELETE', 'UPDATE') then
+      removed := chat_message_storage_bytes(old.content);
+    end if;
+  end if;
+  if tg_op = 'DELETE' then account := old.account_id; else account := new.account_id; end if;
+  if added <> removed then
+    update accounts set storage_bytes = storage_bytes + added - removed where id = account;
+  end if;
+  return null;
+end
 $function$;

@@ -432,7 +432,10 @@ export type ListMemoriesResponse = {
 };
 
 export type MaintenanceRunResponse = {
-    status: 'success' | 'error';
+    /**
+     * `running`: the job outlasted `wait` and goes on in the background (`run.progress` says how far it is).
+     */
+    status: 'success' | 'error' | 'running';
     run: RunView;
 };
 
@@ -1164,6 +1167,10 @@ export type SummarizeMemoriesData = {
          * Your end user's id (their email is recommended). Every memory is isolated per id.
          */
         external_user_id?: string;
+        /**
+         * Seconds to wait for the job. A job still going after that answers `status: "running"` and goes on in the background; follow it with GET /v1/memory/maintenance/runs. 0: answer at once.
+         */
+        wait?: string;
     };
     url: '/v1/memory/summarize';
 };
@@ -1290,6 +1297,10 @@ export type RunMaintenanceData = {
          * Your end user's id (their email is recommended). Every memory is isolated per id.
          */
         external_user_id?: string;
+        /**
+         * Seconds to wait for the job. A job still going after that answers `status: "running"` and goes on in the background; follow it with GET /v1/memory/maintenance/runs. 0: answer at once.
+         */
+        wait?: string;
     };
     url: '/v1/memory/maintenance/{job_type}';
 };
