@@ -69,10 +69,9 @@ const unreachable = new WeakSet<postgres.Sql>();
 
 /**
  * After a statement got no connection in time, the pool is marked unreachable and statements fail at once (503) until
- * one probe (`select 1`, never cancelled, retried) is answered. Without it, each timed-out request dequeued its
- * statement and so ended postgres.js's connection attempt: when connecting took longer than the wait (a database
- * still starting after an outage, measured with pglite-socket under load) no attempt ever completed and the app never
- * reconnected. Requests during an outage now fail fast instead of each waiting the full wait.
+ * one probe (`select 1`, never cancelled, retried) is answered: requests during an outage fail fast instead of each
+ * waiting the full wait, and a connection attempt keeps going for as long as connecting takes (a database still
+ * starting after an outage), whatever the requests do meanwhile.
  */
 function markUnreachable(root: postgres.Sql): void {
   if (unreachable.has(root)) return;

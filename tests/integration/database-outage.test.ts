@@ -223,25 +223,26 @@ describe.runIf(process.env.TEST_DB === 'postgres')('the database back after an o
     const duringOutage = await Promise.all(
       Array.from({ length: 3 }, (_, i) => db.query('insert into refused_writes (note) values ($1)', [`refused ${i}`]).then(() => null, (error: { code?: string }) => error.code)),
     );
-    expect(duringOutage).toEqual(['CONNECT_TIMEOUT', 'CONNECT_TIMEOUT', 'CONNECT_TIMEOUT']);
+    expect(duringOutage, 'each refused for want of a connection').toEqual(['CONNECT_TIMEOUT', 'CONNECT_TIMEOUT', 'CONNECT_TIMEOUT']);
     // Down for longer than one delayed connection attempt: the pool's attempts while it is down fail behind the proxy.
     await new Promise((resolve) => setTimeout(resolve, proxy.delayMs * 2));
 
-    dbServer = await startDatabaseServer(path.join(slowDataDir, 'db'), dbPort);
+    // Read before the restart: the pool's held connection may reach the database while startDatabaseServer still waits.
     const connectedBefore = proxy.connected;
+    dbServer = await startDatabaseServer(path.join(slowDataDir, 'db'), dbPort);
     let answer: unknown = null;
     for (let attempt = 0; attempt < 200 && answer === null; attempt++) {
       answer = await db.query<{ ok: number }>('select 1 as ok').catch(() => null);
       if (answer === null) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(answer).toEqual([{ ok: 1 }]);
+    expect(answer, 'reconnected').toEqual([{ ok: 1 }]);
     // It went through a delayed connection: the slow start it had to survive.
-    expect(proxy.connected).toBeGreaterThan(connectedBefore);
-    expect(proxy.connectedAfterDelay).toBeGreaterThan(0);
+    expect(proxy.connected, 'connections through the proxy').toBeGreaterThan(connectedBefore);
+    expect(proxy.connectedAfterDelay, 'delayed connections').toBeGreaterThan(0);
     // And it stays connected: the next statements need no new connection. Only the write made after recovery landed.
     const connectedNow = proxy.connected;
     await db.query('insert into refused_writes (note) values ($1)', ['after recovery']);
-    expect(await db.query('select note from refused_writes')).toEqual([{ note: 'after recovery' }]);
-    expect(proxy.connected).toBe(connectedNow);
+    expect(await db.query('select note from refused_writes'), 'written rows').toEqual([{ note: 'after recovery' }]);
+    expect(proxy.connected, 'connections through the proxy after recovery').toBe(connectedNow);
   });
 });
