@@ -24,8 +24,6 @@ export class ConnectionWaitTimeout extends Error {
   }
 }
 
-type Sql = postgres.Sql | postgres.TransactionSql;
-
 /** What withinAcquireTimeout reads and rewrites of a postgres.js query that has not been sent yet (its own fields). */
 interface UnsentQuery {
   /** Set when postgres.js writes the query to a connection. */
@@ -41,7 +39,7 @@ interface UnsentQuery {
  * lends that connection again (connection.js, ReadyForQuery), so a slow connection start stranded the pool for good.
  * Rewritten, it runs as a no-op and the connection joins the pool.
  */
-function withinAcquireTimeout<T>(pending: PromiseLike<unknown>, ms: number, root: postgres.Sql): Promise<T> {
+function withinAcquireTimeout<T>(pending: PromiseLike<unknown>, ms: number, pool: Pool): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const query = pending as unknown as UnsentQuery;
@@ -49,7 +47,7 @@ function withinAcquireTimeout<T>(pending: PromiseLike<unknown>, ms: number, root
       reject(new ConnectionWaitTimeout(ms));
       query.strings = ['select 1'];
       query.args = [];
-      markUnreachable(root);
+      markUnreachable(pool);
     }, ms);
     pending.then(
       (rows) => {
@@ -64,49 +62,85 @@ function withinAcquireTimeout<T>(pending: PromiseLike<unknown>, ms: number, root
   });
 }
 
-/** Pools whose last statement got no connection in time, each with the one probe that reconnects it. */
-const unreachable = new WeakSet<postgres.Sql>();
+/**
+ * The app's connection pool: a postgres.js client that the reconnect probe may replace. After a statement got no
+ * connection in time, the pool is marked unreachable and statements fail at once (503) until it answers again.
+ */
+interface Pool {
+  sql: postgres.Sql;
+  readonly create: () => postgres.Sql;
+  readonly acquireTimeoutMs: number;
+  unreachable: boolean;
+  closed: boolean;
+}
+
+/** How long the probe tries the current client before it checks the database with a fresh one. */
+const PROBE_PATIENCE_MS = 5_000;
 
 /**
- * After a statement got no connection in time, the pool is marked unreachable and statements fail at once (503) until
- * one probe (`select 1`, never cancelled, retried) is answered: requests during an outage fail fast instead of each
- * waiting the full wait, and a connection attempt keeps going for as long as connecting takes (a database still
- * starting after an outage), whatever the requests do meanwhile.
+ * Marks the pool unreachable and starts its one probe. The probe asks the current client (`select 1`, never
+ * cancelled, retried) so a connection attempt keeps going for as long as connecting takes. If the client has not
+ * answered within PROBE_PATIENCE_MS, a fresh client is tried as well: when the database answers it, the pool moves
+ * to the fresh client and the old one is ended once its statements finish (bounded by statement_timeout). A client
+ * whose connections postgres.js left in a state it never leaves (seen in npm run crash: the database killed under a
+ * burst of transactions, a TypeError inside postgres.js, and no statement ever sent again) no longer keeps the app
+ * down until a restart.
  */
-function markUnreachable(root: postgres.Sql): void {
-  if (unreachable.has(root)) return;
-  unreachable.add(root);
+function markUnreachable(pool: Pool): void {
+  if (pool.unreachable || pool.closed) return;
+  pool.unreachable = true;
+  const wedged = pool.sql;
   void (async () => {
+    const answered = wedged`select 1`.then(
+      () => true,
+      () => false,
+    );
+    const startedAt = Date.now();
     for (;;) {
-      try {
-        await root`select 1`;
-        unreachable.delete(root);
+      if (pool.closed) return;
+      const outcome = await Promise.race([answered, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 200))]);
+      if (outcome === true) {
+        pool.unreachable = false;
         return;
-      } catch (error) {
-        // The pool was closed: nothing to reconnect.
-        if ((error as { code?: string }).code === 'CONNECTION_ENDED') {
-          unreachable.delete(root);
+      }
+      if (outcome === false || Date.now() - startedAt >= PROBE_PATIENCE_MS) break;
+    }
+    // The current client failed or did not answer in time: try fresh clients until the database answers one.
+    for (;;) {
+      if (pool.closed) return;
+      const fresh = pool.create();
+      try {
+        await fresh`select 1`;
+        if (pool.closed) {
+          await fresh.end({ timeout: 0 });
           return;
         }
+        pool.sql = fresh;
+        pool.unreachable = false;
+        void wedged.end({ timeout: STATEMENT_TIMEOUT_MS / 1_000 }).catch(() => {});
+        return;
+      } catch {
+        await fresh.end({ timeout: 0 }).catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
   })();
 }
 
-function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
+function wrap(pool: Pool, tx?: postgres.TransactionSql): Db {
+  const acquireTimeoutMs = pool.acquireTimeoutMs;
   return {
     kind: 'postgres',
     async query<Row>(text: string, params: SqlParam[] = []) {
-      if (sql === root && unreachable.has(root)) throw new ConnectionWaitTimeout(acquireTimeoutMs);
-      const pending = sql.unsafe(text, params.map((p) => (p === undefined ? null : p)) as postgres.ParameterOrJSON<never>[]);
+      const values = params.map((p) => (p === undefined ? null : p)) as postgres.ParameterOrJSON<never>[];
       // Inside a transaction the statement runs on the transaction's connection: no wait for one.
-      if (sql !== root) return (await pending) as unknown as Row[];
-      return withinAcquireTimeout<Row[]>(pending, acquireTimeoutMs, root);
+      if (tx) return (await tx.unsafe(text, values)) as unknown as Row[];
+      if (pool.unreachable) throw new ConnectionWaitTimeout(acquireTimeoutMs);
+      return withinAcquireTimeout<Row[]>(pool.sql.unsafe(text, values), acquireTimeoutMs, pool);
     },
     async transaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}) {
-      if (sql !== root) return fn(wrap(sql, root, acquireTimeoutMs));
-      if (unreachable.has(root)) throw new ConnectionWaitTimeout(acquireTimeoutMs);
+      if (tx) return fn(wrap(pool, tx));
+      if (pool.unreachable) throw new ConnectionWaitTimeout(acquireTimeoutMs);
       // BEGIN waits for a connection like any statement; a transaction that starts after its caller gave up rolls back
       // before doing anything, so no write lands after the caller was answered 503.
       let started = false;
@@ -117,15 +151,15 @@ function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
           if (started) return;
           abandoned = true;
           reject(new ConnectionWaitTimeout(acquireTimeoutMs));
-          markUnreachable(root);
+          markUnreachable(pool);
         }, acquireTimeoutMs);
       });
-      const run = root.begin(async (tx) => {
+      const run = pool.sql.begin(async (inner) => {
         started = true;
         clearTimeout(timer);
         if (abandoned) throw new ConnectionWaitTimeout(acquireTimeoutMs);
-        if (options.statementTimeoutMs !== undefined) await setLocalTimeout(tx, options.statementTimeoutMs);
-        return fn(wrap(tx, root, acquireTimeoutMs));
+        if (options.statementTimeoutMs !== undefined) await setLocalTimeout(inner, options.statementTimeoutMs);
+        return fn(wrap(pool, inner));
       }) as Promise<T>;
       try {
         return await Promise.race([run, gaveUp]);
@@ -136,13 +170,13 @@ function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
       }
     },
     async exec(text: string) {
-      if (sql !== root) {
+      if (tx) {
         // Inside a transaction (a migration): no timeout until it ends.
-        await setLocalTimeout(sql as postgres.TransactionSql, 0);
-        await sql.unsafe(text);
+        await setLocalTimeout(tx, 0);
+        await tx.unsafe(text);
         return;
       }
-      const reserved = await root.reserve();
+      const reserved = await pool.sql.reserve();
       try {
         await reserved.unsafe('set statement_timeout = 0');
         await reserved.unsafe(text);
@@ -153,7 +187,9 @@ function wrap(sql: Sql, root: postgres.Sql, acquireTimeoutMs: number): Db {
       }
     },
     async close() {
-      if (sql === root) await root.end({ timeout: 5 });
+      if (tx) return;
+      pool.closed = true;
+      await pool.sql.end({ timeout: 5 });
     },
   };
 }
@@ -167,21 +203,22 @@ export function createPostgresDb(url: string, options: { max?: number; statement
   // Supabase's transaction pooler (port 6543) supports neither prepared statements nor per-client start-up parameters
   // (its server connections are shared): there the role's statement_timeout applies.
   const pooler = /:6543\//.test(url);
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    // Sent when each connection starts, so it holds for every statement on it.
-    connection: pooler ? {} : { statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS },
-    onnotice: () => {},
-    prepare: !pooler,
-    connect_timeout: 10,
-    // Between failed connection attempts: postgres.js's default curve (3^n / 100 s) capped at 2 s instead of 20 s, so
-    // the app is back within ~2 s of the database, not up to 20 s later.
-    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2),
-    idle_timeout: 30,
-    // The Db contract passes json/jsonb parameters as JSON text (as PGlite takes them); don't encode them twice.
-    types: {
-      json: { to: 114, from: [114, 3802], serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)), parse: (value: string) => JSON.parse(value) },
-    },
-  });
-  return wrap(sql, sql, options.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS);
+  const create = () =>
+    postgres(url, {
+      max: options.max ?? 10,
+      // Sent when each connection starts, so it holds for every statement on it.
+      connection: pooler ? {} : { statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS },
+      onnotice: () => {},
+      prepare: !pooler,
+      connect_timeout: 10,
+      // Between failed connection attempts: postgres.js's default curve (3^n / 100 s) capped at 2 s instead of 20 s, so
+      // the app is back within ~2 s of the database, not up to 20 s later.
+      backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2),
+      idle_timeout: 30,
+      // The Db contract passes json/jsonb parameters as JSON text (as PGlite takes them); don't encode them twice.
+      types: {
+        json: { to: 114, from: [114, 3802], serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)), parse: (value: string) => JSON.parse(value) },
+      },
+    });
+  return wrap({ sql: create(), create, acquireTimeoutMs: options.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS, unreachable: false, closed: false });
 }
