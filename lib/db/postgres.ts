@@ -74,38 +74,33 @@ interface Pool {
   closed: boolean;
 }
 
-/** How long the probe tries the current client before it checks the database with a fresh one. */
-const PROBE_PATIENCE_MS = 5_000;
+/** How long the probe waits for the current client to answer at all before it gives up on it. */
+const PROBE_PATIENCE_MS = 10_000;
 
 /**
- * Marks the pool unreachable and starts its one probe. The probe asks the current client (`select 1`, never
- * cancelled, retried) so a connection attempt keeps going for as long as connecting takes. If the client has not
- * answered within PROBE_PATIENCE_MS, a fresh client is tried as well: when the database answers it, the pool moves
- * to the fresh client and the old one is ended once its statements finish (bounded by statement_timeout). A client
- * whose connections postgres.js left in a state it never leaves (seen in npm run crash: the database killed under a
- * burst of transactions, a TypeError inside postgres.js, and no statement ever sent again) no longer keeps the app
- * down until a restart.
+ * Marks the pool unreachable and starts its one probe: `select 1` on the current client, never cancelled. When it is
+ * answered, the pool is back. When it fails (the database refused or dropped the connection) or is not answered
+ * within PROBE_PATIENCE_MS (postgres.js can be left in a state it never leaves: seen in npm run crash, the database
+ * killed under a burst of transactions, a TypeError inside postgres.js and no statement sent again; or every
+ * connection held that long), the client is ended and fresh clients are tried until the database answers one, which
+ * the pool then uses. Nothing the old client still held is written later: its statements fail with it.
  */
 function markUnreachable(pool: Pool): void {
   if (pool.unreachable || pool.closed) return;
   pool.unreachable = true;
-  const wedged = pool.sql;
+  const current = pool.sql;
   void (async () => {
-    const answered = wedged`select 1`.then(
+    const answered = current`select 1`.then(
       () => true,
       () => false,
     );
-    const startedAt = Date.now();
-    for (;;) {
-      if (pool.closed) return;
-      const outcome = await Promise.race([answered, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 200))]);
-      if (outcome === true) {
-        pool.unreachable = false;
-        return;
-      }
-      if (outcome === false || Date.now() - startedAt >= PROBE_PATIENCE_MS) break;
+    const patience = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), PROBE_PATIENCE_MS).unref?.());
+    if ((await Promise.race([answered, patience])) === true) {
+      pool.unreachable = false;
+      return;
     }
-    // The current client failed or did not answer in time: try fresh clients until the database answers one.
+    // Ended first: a database that takes one connection at a time (pglite-socket) must not be held by it.
+    void current.end({ timeout: 0 }).catch(() => {});
     for (;;) {
       if (pool.closed) return;
       const fresh = pool.create();
@@ -117,7 +112,6 @@ function markUnreachable(pool: Pool): void {
         }
         pool.sql = fresh;
         pool.unreachable = false;
-        void wedged.end({ timeout: STATEMENT_TIMEOUT_MS / 1_000 }).catch(() => {});
         return;
       } catch {
         await fresh.end({ timeout: 0 }).catch(() => {});
