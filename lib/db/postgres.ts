@@ -94,8 +94,14 @@ function markUnreachable(pool: Pool): void {
       () => true,
       () => false,
     );
-    const patience = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), PROBE_PATIENCE_MS).unref?.());
-    if ((await Promise.race([answered, patience])) === true) {
+    let patienceTimer: ReturnType<typeof setTimeout> | undefined;
+    const patience = new Promise<'waited'>((resolve) => {
+      patienceTimer = setTimeout(() => resolve('waited'), PROBE_PATIENCE_MS);
+      patienceTimer.unref?.();
+    });
+    const outcome = await Promise.race([answered, patience]);
+    clearTimeout(patienceTimer);
+    if (outcome === true) {
       pool.unreachable = false;
       return;
     }
