@@ -12,6 +12,8 @@ export const RESET_EMAILS_PER_EMAIL = 3;
 export const RESET_REQUESTS_PER_CLIENT = 10;
 export const RESET_ATTEMPTS_PER_TOKEN = 5;
 export const RESET_ATTEMPTS_PER_CLIENT = 10;
+/** Confirmation mails an email can be sent a minute, sign-up and resend together (GoTrue's SMTP max frequency: 60 s). */
+export const CONFIRMATION_MAILS_PER_EMAIL = 1;
 
 type Bucket = readonly [key: string, limit: number];
 
@@ -22,3 +24,17 @@ export async function throttle(services: Services, buckets: (Bucket | null)[], r
 }
 
 export const tooManyRequests = (what: string) => new GoTrueError(429, 'over_request_rate_limit', `Too many ${what}. Wait a minute and try again.`);
+
+/**
+ * One confirmation mail per email a minute, across sign-up and resend. Every sign-up (with a mail transport) and every
+ * resend of the email counts, whether it is new, waiting, registered or unknown, so a refusal tells nothing about it.
+ * Refused as GoTrue refuses a mail inside its SMTP max frequency. The limiter's sliding window weighs the previous
+ * minute's one mail as 0 (rounded down), so this is one per limiter minute: two can come a few seconds apart across
+ * a minute boundary, never three in 60 s. It is the throttle store every instance shares (Upstash when configured).
+ */
+export async function claimConfirmationMail(services: Services, email: string): Promise<void> {
+  const decision = await services.rateLimiter.limit(`confirmation-mail:email:${email}`, CONFIRMATION_MAILS_PER_EMAIL);
+  if (!decision.allowed) {
+    throw new GoTrueError(429, 'over_email_send_rate_limit', `For security purposes, you can only request this after ${decision.retryAfterSeconds} seconds.`);
+  }
+}

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { defer } from '@/lib/core/after-response';
 import { queryOne } from '@/lib/db';
 import { log } from '@/lib/log';
 import type { Services } from '@/lib/services';
 import { ensureAccountForUser } from './accounts';
-import { RESET_ATTEMPTS_PER_CLIENT, RESET_ATTEMPTS_PER_TOKEN, RESET_EMAILS_PER_EMAIL, RESET_REQUESTS_PER_CLIENT, throttle, tooManyRequests } from './auth-throttle';
+import { claimConfirmationMail, RESET_ATTEMPTS_PER_CLIENT, RESET_ATTEMPTS_PER_TOKEN, RESET_REQUESTS_PER_CLIENT, throttle, tooManyRequests } from './auth-throttle';
 import { GoTrueError } from './gotrue-error';
 import { mailLinkOrigin } from './link-origin';
 import { hashToken, issueSession, type LocalUserRow } from './local-auth';
@@ -67,11 +68,12 @@ async function sendConfirmation(services: Services, input: { email: string; pass
 
 /**
  * POST /auth/v1/signup with a mail transport: a new email gets a confirmation link; an email that already has an
- * account answers exactly the same (status, body shape, one scrypt, one message sent) and its owner is told by mail
- * instead, so sign-up cannot tell anyone which emails are registered.
+ * account answers exactly the same (status, body shape, one scrypt, one message sent, one mail a minute) and its owner
+ * is told by mail instead, so sign-up cannot tell anyone which emails are registered.
  */
 export async function signUpWithConfirmation(services: Services, input: { email: string; password: string; requestOrigin: string }) {
   const origin = linkOriginOrFail(services, input.requestOrigin);
+  await claimConfirmationMail(services, input.email);
   // Hashed for a taken email too: skipping scrypt there would tell the two apart by time.
   const passwordHash = await hashPassword(input.password);
   const existing = await queryOne<{ id: string }>(services.db, 'select id from local_users where email = $1', [input.email]);
@@ -130,30 +132,41 @@ export async function confirmSignUp(services: Services, body: unknown, request: 
 }
 
 /**
- * POST /auth/v1/resend {type: "signup", email}: a new link for a sign-up still waiting, throttled like password
- * reset emails. The answer is the same whether or not anything was sent.
+ * POST /auth/v1/resend {type: "signup", email}: a new link for a sign-up still waiting. Unknown, waiting, expired and
+ * registered emails get the same answer, and the same throttles (one mail per email a minute, shared with sign-up);
+ * whether there is anything to send is looked up after the response, so its timing tells nothing either.
  */
 export async function resendConfirmation(services: Services, body: unknown, request: { requestOrigin: string; clientAddress: string | null }) {
   const parsed = z.object({ type: z.literal('signup'), email: z.string().trim().toLowerCase().pipe(z.email()) }).safeParse(body);
   if (!parsed.success) throw new GoTrueError(400, 'validation_failed', 'type "signup" and a valid email are required');
   const { email } = parsed.data;
   await throttle(services, [request.clientAddress ? [`resend:client:${request.clientAddress}`, RESET_REQUESTS_PER_CLIENT] : null], tooManyRequests('requests'));
-  await throttle(
-    services,
-    [[`resend:email:${email}`, RESET_EMAILS_PER_EMAIL]],
-    new GoTrueError(429, 'over_email_send_rate_limit', 'Too many emails for this address. Wait a minute and try again.'),
-  );
   if (!services.mailer.delivers) return {};
-  const pending = await queryOne<{ password_hash: string }>(
-    services.db,
-    `select c.password_hash from local_signup_confirmations c
-     where c.email = $1 and c.used_at is null and not exists (select 1 from local_users u where u.email = c.email)
-     order by c.created_at desc limit 1`,
-    [email],
-  );
-  if (!pending) return {};
-  await sendConfirmation(services, { email, passwordHash: pending.password_hash, origin: linkOriginOrFail(services, request.requestOrigin) });
+  const origin = linkOriginOrFail(services, request.requestOrigin);
+  await claimConfirmationMail(services, email);
+  defer(() => mailNewLinkIfWaiting(services, email, origin));
   return {};
+}
+
+/**
+ * GoTrue keeps an unconfirmed user until it is deleted, and its resend gives it a new token however old the sign-up.
+ * Here a waiting sign-up is only its confirmation row, meant to live as long as its link: past that, sign-in treats the
+ * email as unknown (pendingSignUpHash) and the next sign-up deletes the row. So an expired sign-up is not revived: it
+ * is treated as an unknown email, and a password chosen then, perhaps by someone else, never becomes the account's.
+ */
+async function mailNewLinkIfWaiting(services: Services, email: string, origin: string): Promise<void> {
+  try {
+    const pending = await queryOne<{ password_hash: string }>(
+      services.db,
+      `select c.password_hash from local_signup_confirmations c
+       where c.email = $1 and c.used_at is null and c.expires_at > $2 and not exists (select 1 from local_users u where u.email = c.email)
+       order by c.created_at desc limit 1`,
+      [email, services.now()],
+    );
+    if (pending) await sendConfirmation(services, { email, passwordHash: pending.password_hash, origin });
+  } catch (error) {
+    log.error('resent confirmation email not sent', { error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** The password hash of `email`'s latest sign-up still waiting for its link (sign-in answers "Email not confirmed" to it). */

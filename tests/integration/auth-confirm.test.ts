@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as keys from '@/app/api/v1/keys/route';
 import * as recover from '@/app/auth/v1/recover/route';
@@ -9,9 +7,11 @@ import * as signup from '@/app/auth/v1/signup/route';
 import * as token from '@/app/auth/v1/token/route';
 import * as verify from '@/app/auth/v1/verify/route';
 import { hashPassword } from '@/lib/auth/passwords';
+import { drainDeferred } from '@/lib/core/after-response';
 import { log } from '@/lib/log';
 import { createMemoryRateLimiter } from '@/lib/ratelimit/memory';
 import { call } from '@/tests/helpers/http';
+import { startMailSink, type MailSink, type ReceivedMail } from '@/tests/helpers/mail-sink';
 import { startTestApp, type TestApp } from '@/tests/helpers/services';
 
 // Sign-up with email confirmation, GoTrue's way, over a real SMTP conversation: nodemailer (SMTP_URL) talks to a
@@ -22,57 +22,33 @@ vi.mock('@/lib/auth/passwords', async (importOriginal) => {
   return { ...actual, hashPassword: vi.fn(actual.hashPassword) };
 });
 
-interface ReceivedMail {
-  to: string[];
-  raw: string;
-  /** The body, quoted-printable decoded. */
-  text: string;
-}
-
-function decodeQuotedPrintable(body: string): string {
-  return body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
 const APP_URL = 'https://app.memory-layer.test';
 const PASSWORD = 'correct horse battery';
 let app: TestApp;
-let smtp: SMTPServer;
+let sink: MailSink;
 let inbox: ReceivedMail[];
 let logged: unknown[];
 
 beforeAll(async () => {
-  inbox = [];
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-        inbox.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, text: decodeQuotedPrintable(body) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = smtp.server.address() as AddressInfo;
-  app = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Memory Layer <auth@memory-layer.test>', APP_URL } });
+  sink = await startMailSink();
+  inbox = sink.inbox;
+  app = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, MAIL_FROM: 'Memory Layer <auth@memory-layer.test>', APP_URL } });
 });
 afterAll(async () => {
   await app.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await sink.close();
 });
 
 let realNow: () => Date;
+/** The rate limiter's clock: the middle of a minute, moved on by whole minutes with nextMinute(). */
+let limiterTime: number;
+const nextMinute = () => void (limiterTime += 60_000);
 beforeEach(() => {
   inbox.length = 0;
   logged = [];
   for (const level of ['debug', 'info', 'warn', 'error'] as const) vi.spyOn(log, level).mockImplementation((...args) => void logged.push(args));
-  const midMinute = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
-  app.services.rateLimiter = createMemoryRateLimiter(() => midMinute);
+  limiterTime = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+  app.services.rateLimiter = createMemoryRateLimiter(() => limiterTime);
   realNow = app.services.now;
   vi.mocked(hashPassword).mockClear();
 });
@@ -150,6 +126,7 @@ describe('sign-up with a mail transport (email confirmation)', () => {
   it('a taken email answers exactly like a new one, hashes the password too, and mails the owner instead', async () => {
     const { email } = await confirmedAccount();
     inbox.length = 0;
+    nextMinute();
     vi.mocked(hashPassword).mockClear();
     const taken = await signUp(email, 'a different password');
     const fresh = await signUp(freshEmail(), 'a different password');
@@ -186,6 +163,7 @@ describe('sign-up with a mail transport (email confirmation)', () => {
   it('the password is the one of the sign-up whose link is used, and the other links stop working', async () => {
     const email = freshEmail();
     await signUp(email, 'first password 1');
+    nextMinute();
     await signUp(email, 'second password 2');
     const [first, second] = mailsTo(email).map((mail) => linkIn(mail)![2]!);
     expect((await confirm(second!)).status).toBe(200);
@@ -198,12 +176,14 @@ describe('sign-up with a mail transport (email confirmation)', () => {
     const email = freshEmail();
     // Someone else signs up with this email first; then its owner signs up.
     await signUp(email, 'someone else typed it');
+    nextMinute();
     await signUp(email, 'my own password 2');
     const [theirs, mine] = mailsTo(email).map((mail) => linkIn(mail)![2]!);
     expect((await confirm(theirs!)).status).toBe(403);
     expect(await app.services.db.query('select 1 from local_users where email = $1', [email])).toHaveLength(0);
 
     inbox.length = 0;
+    nextMinute();
     expect((await resendLink(email)).status).toBe(200);
     const resent = linkIn(mailsTo(email)[0]!)![2]!;
     expect((await confirm(mine!)).status).toBe(403);
@@ -212,31 +192,107 @@ describe('sign-up with a mail transport (email confirmation)', () => {
     expect((await signIn(email, 'someone else typed it')).status).toBe(400);
   });
 
-  it('resend mails a new link for a waiting sign-up, the same empty answer otherwise, and is throttled per email', async () => {
+  it('resend mails a new link for a waiting sign-up, and nothing for a registered or unknown email', async () => {
     const waiting = freshEmail();
     await signUp(waiting);
+    const { email: registered } = await confirmedAccount();
+    const unknown = freshEmail();
     inbox.length = 0;
+    nextMinute();
     const res = await resendLink(waiting);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({});
     const link = linkIn(mailsTo(waiting)[0]!)!;
     expect((await confirm(link[2]!)).status).toBe(200);
 
+    for (const email of [registered, unknown]) expect(await resendLink(email)).toMatchObject({ status: 200, body: {} });
+    expect(mailsTo(registered)).toHaveLength(0);
+    expect(mailsTo(unknown)).toHaveLength(0);
+  });
+
+  it('one confirmation mail per email a minute across sign-up and resend, refused alike for new and registered emails', async () => {
+    const { email: registered } = await confirmedAccount();
+    const fresh = freshEmail();
+    inbox.length = 0;
+    nextMinute();
+    const refusals = new Map<string, unknown[]>();
+    for (const email of [fresh, registered]) {
+      expect((await signUp(email)).status).toBe(200);
+      const again = [await signUp(email, 'another password 2'), await resendLink(email)];
+      for (const answer of again) expect(answer.status).toBe(429);
+      refusals.set(email, again.map((answer) => answer.body));
+      // One mail each: the link, or the owner's notice.
+      expect(mailsTo(email)).toHaveLength(1);
+    }
+    // GoTrue's answer to a mail inside its SMTP max frequency, word for word the same for both emails.
+    const [freshRefusals, registeredRefusals] = [refusals.get(fresh), refusals.get(registered)];
+    expect(freshRefusals![0]).toEqual({ code: 429, error_code: 'over_email_send_rate_limit', msg: expect.stringMatching(/^For security purposes, you can only request this after \d+ seconds\.$/) });
+    expect(registeredRefusals).toEqual(freshRefusals);
+    expect(freshRefusals![1]).toEqual(freshRefusals![0]);
+
+    // A resend first takes the minute of an unknown email as well, and the next minute frees it.
+    const unknown = freshEmail();
+    expect((await resendLink(unknown)).status).toBe(200);
+    expect((await resendLink(unknown)).body).toEqual(freshRefusals![0]);
+    nextMinute();
+    expect((await resendLink(unknown)).status).toBe(200);
+    expect((await resendLink(fresh)).status).toBe(200);
+    expect(mailsTo(fresh)).toHaveLength(2);
+  });
+
+  it('resend answers unknown, waiting and registered emails alike, and mails only after its answer', async () => {
+    const waiting = freshEmail();
+    await signUp(waiting);
     const { email: registered } = await confirmedAccount();
     const unknown = freshEmail();
     inbox.length = 0;
-    for (const email of [registered, unknown]) {
-      const answer = await resendLink(email);
-      expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({});
-    }
-    expect(inbox).toHaveLength(0);
+    nextMinute();
 
-    const bombed = freshEmail();
-    for (let i = 0; i < 3; i++) expect((await resendLink(bombed)).status).toBe(200);
-    const refused = await resendLink(bombed);
-    expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ error_code: 'over_email_send_rate_limit' });
+    // Mail held until released: an answer that waited for the mail would never come.
+    const smtpMailer = app.services.mailer;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    app.services.mailer = { delivers: true, send: async (message) => (await released, smtpMailer.send(message)) };
+    try {
+      const answers = [];
+      for (const email of [unknown, waiting, registered]) {
+        const request = new Request('http://localhost:3000/auth/v1/resend', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'signup', email }) });
+        const stuck = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the answer for ${email} waited for its mail`)), 15_000).unref());
+        const response = await Promise.race([resend.POST(request), stuck]);
+        const { 'x-request-id': requestId, ...headers } = Object.fromEntries(response.headers);
+        expect(requestId).toMatch(/^[\w-]+$/);
+        answers.push({ status: response.status, headers, body: await response.text() });
+      }
+      expect(answers[0]).toEqual({ status: 200, headers: expect.objectContaining({ 'content-type': expect.stringContaining('application/json') }), body: '{}' });
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+      expect(inbox).toHaveLength(0);
+    } finally {
+      release();
+      await drainDeferred();
+      app.services.mailer = smtpMailer;
+    }
+    expect(mailsTo(waiting)).toHaveLength(1);
+    expect(linkIn(mailsTo(waiting)[0]!)).not.toBeNull();
+    expect(inbox).toHaveLength(1);
+  });
+
+  it('resend does not revive a sign-up whose link expired: it answers as for an unknown email and mails nothing', async () => {
+    const expired = freshEmail();
+    await signUp(expired);
+    inbox.length = 0;
+    nextMinute();
+    const later = new Date(Date.now() + 24 * 3_600_000 + 60_000);
+    app.services.now = () => later;
+    const answer = await resendLink(expired);
+    expect(answer).toMatchObject({ status: 200, body: {} });
+    expect((await resendLink(freshEmail())).body).toEqual(answer.body);
+    expect(mailsTo(expired)).toHaveLength(0);
+    // Signing up again starts over, with a new link and the password chosen now.
+    nextMinute();
+    expect((await signUp(expired, 'chosen again 22')).status).toBe(200);
+    expect((await confirm(linkIn(mailsTo(expired)[0]!)![2]!)).status).toBe(200);
+    expect((await signIn(expired, 'chosen again 22')).status).toBe(200);
   });
 
   it('bad verify and resend bodies get 400 in GoTrue shape', async () => {
