@@ -44,16 +44,16 @@ async function storeMessages(db: Db, scope: Scope, conversationId: string, messa
  * re-read with the lock held (a memory superseded or archived meanwhile is no longer one). A near duplicate another
  * request writes in between is not seen: the fact is stored beside it (exact repeats are still found under the lock).
  */
-async function findNearCandidates(db: Db, scope: Scope, facts: ExtractedFact[], embeddings: number[][]): Promise<NearCandidate[][]> {
+async function findNearCandidates(db: Db, scope: Scope, embeddings: number[][]): Promise<NearCandidate[][]> {
   const candidates: NearCandidate[][] = [];
   // Read for a fact the extraction model calls a repeat too: the memory it named may be history by the time of the lock.
-  for (const [i] of facts.entries()) {
+  for (const embedding of embeddings) {
     const rows = await db.query<{ id: string; similarity: number }>(
       `select r.id, r.similarity from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector,
                                                      p_match_threshold => $4, p_match_count => $6, p_agent_id => $5) r
        join memories m on m.id = r.id where m.agent_id is not distinct from $5
        order by r.similarity desc`,
-      [scope.accountId, scope.endUserId, toVectorLiteral(embeddings[i]!), DUPLICATE_SIMILARITY, scope.agentId, NEAR_CANDIDATES],
+      [scope.accountId, scope.endUserId, toVectorLiteral(embedding), DUPLICATE_SIMILARITY, scope.agentId, NEAR_CANDIDATES],
     );
     candidates.push(rows.map((row) => ({ id: row.id, similarity: Number(row.similarity) })));
   }
@@ -252,7 +252,7 @@ export async function ingestConversation({ ctx, input }: { ctx: Ctx; input: Inge
   const contextEmbeddings = contextVectors(facts, embeddings);
 
   // Read before the lock: other requests' statements run between these.
-  const near = await findNearCandidates(ctx.db, scope, facts, embeddings);
+  const near = await findNearCandidates(ctx.db, scope, embeddings);
 
   // The write transaction issues a fixed number of statements whatever the number of messages (on embedded PGlite a
   // transaction holds the one database session for every tenant).
