@@ -145,6 +145,7 @@ const runExample = {
   progress: { step: 'summarization', end_users_done: 1, end_users_total: 1 },
   counts: { end_users: 1, clusters: 1, summaries_created: 1, summaries_unchanged: 0, summaries_removed: 0 },
   error: null,
+  attempts: 1,
   started_at: '2026-11-30T12:00:00.000Z',
   finished_at: '2026-11-30T12:00:01.250Z',
   duration_ms: 1250,

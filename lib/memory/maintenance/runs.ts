@@ -6,8 +6,16 @@ import { queryOne } from '@/lib/db';
 export type JobType = 'pruning' | 'summarization' | 'link-optimization' | 'importance-recalculation' | 'all';
 export type RunTrigger = 'api' | 'cron' | 'dashboard' | 'script';
 
-interface RunRow {
+/** A running job writes its heartbeat at least this often (and with every progress report). */
+export const HEARTBEAT_MS = 30_000;
+/** A run whose heartbeat is older than this has lost its process; the next cron tick or process start takes it over. */
+export const STALE_AFTER_SECONDS = 120;
+/** Starts a run gets, the first one included; a run still dying after that many is given up as interrupted. */
+export const MAX_ATTEMPTS = 3;
+
+export interface RunRow {
   id: string;
+  account_id: string;
   job_type: string;
   trigger: string;
   status: string;
@@ -15,6 +23,7 @@ interface RunRow {
   progress: Record<string, unknown>;
   counts: Record<string, unknown>;
   error: string | null;
+  attempts: number;
   started_at: Date;
   finished_at: Date | null;
 }
@@ -31,6 +40,7 @@ export function toRunView(row: RunRow) {
     progress: row.progress,
     counts: row.counts,
     error: row.error,
+    attempts: row.attempts,
     started_at: started.toISOString(),
     finished_at: finished?.toISOString() ?? null,
     duration_ms: finished ? finished.getTime() - started.getTime() : null,
@@ -38,11 +48,12 @@ export function toRunView(row: RunRow) {
 }
 
 export async function startRun(db: Db, input: { accountId: string; jobType: JobType; trigger: RunTrigger; params: Record<string, unknown>; now: Date }): Promise<string> {
-  // A run still "running" an hour later died with its process; say so instead of leaving it open forever.
+  // Fallback for a deployment where nothing resumes runs (no cron tick, no restart): a run whose heartbeat stopped an
+  // hour ago died with its process; say so instead of leaving it open forever.
   await db.query(
-    `update maintenance_runs set status = 'interrupted', finished_at = $2, error = coalesce(error, 'The process running this job stopped before it finished.')
-     where account_id = $1 and status = 'running' and started_at < $2::timestamptz - interval '1 hour'`,
-    [input.accountId, input.now],
+    `update maintenance_runs set status = 'interrupted', finished_at = now(), error = coalesce(error, 'The process running this job stopped before it finished.')
+     where account_id = $1 and status = 'running' and heartbeat_at < now() - interval '1 hour'`,
+    [input.accountId],
   );
   const row = await queryOne<{ id: string }>(
     db,
@@ -52,17 +63,91 @@ export async function startRun(db: Db, input: { accountId: string; jobType: JobT
   return row!.id;
 }
 
-export async function reportProgress(db: Db, runId: string, progress: Record<string, unknown>): Promise<void> {
-  await db.query('update maintenance_runs set progress = $2::jsonb where id = $1', [runId, JSON.stringify(progress)]);
+/** Which start of a run a process holds: its writes count only while the run is still running on that attempt. */
+export interface RunLease {
+  runId: string;
+  attempt: number;
 }
 
-export async function finishRun(db: Db, runId: string, outcome: { status: 'succeeded' | 'failed'; counts: Record<string, unknown>; error?: string; now: Date }) {
+/** Thrown into a job whose run another process has taken over (its heartbeat went stale): it must stop writing. */
+export class LeaseLostError extends Error {
+  constructor(lease: RunLease) {
+    super(`maintenance run ${lease.runId} was taken over after attempt ${lease.attempt}`);
+  }
+}
+
+/** Records progress and renews the lease, in one statement. */
+export async function reportProgress(db: Db, lease: RunLease, progress: Record<string, unknown>): Promise<void> {
+  const rows = await db.query(
+    "update maintenance_runs set progress = $3::jsonb, heartbeat_at = now() where id = $1 and attempts = $2 and status = 'running' returning id",
+    [lease.runId, lease.attempt, JSON.stringify(progress)],
+  );
+  if (rows.length === 0) throw new LeaseLostError(lease);
+}
+
+/** Renews the lease between progress reports; false when the run is no longer this attempt's. */
+export async function heartbeat(db: Db, lease: RunLease): Promise<boolean> {
+  const rows = await db.query("update maintenance_runs set heartbeat_at = now() where id = $1 and attempts = $2 and status = 'running' returning id", [
+    lease.runId,
+    lease.attempt,
+  ]);
+  return rows.length > 0;
+}
+
+export async function finishRun(db: Db, lease: RunLease, outcome: { status: 'succeeded' | 'failed'; counts: Record<string, unknown>; error?: string; now: Date }) {
   const row = await queryOne<RunRow>(
     db,
-    `update maintenance_runs set status = $2, counts = $3::jsonb, error = $4, finished_at = $5 where id = $1 returning *`,
-    [runId, outcome.status, JSON.stringify(outcome.counts), outcome.error ?? null, outcome.now],
+    `update maintenance_runs set status = $3, counts = $4::jsonb, error = $5, finished_at = $6, heartbeat_at = now()
+     where id = $1 and attempts = $2 and status = 'running' returning *`,
+    [lease.runId, lease.attempt, outcome.status, JSON.stringify(outcome.counts), outcome.error ?? null, outcome.now],
   );
-  return toRunView(row!);
+  if (!row) throw new LeaseLostError(lease);
+  return toRunView(row);
+}
+
+/** Running runs whose heartbeat is stale, oldest first: candidates for claimRun (or, out of attempts, for giving up). */
+export async function staleRuns(db: Db, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select id from maintenance_runs where status = 'running' and heartbeat_at < now() - $1::int * interval '1 second'
+     order by heartbeat_at limit $2`,
+    [STALE_AFTER_SECONDS, limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes over a run whose process stopped: one statement, so of any number of processes or instances claiming it at
+ * once exactly one gets the row (its new attempt is the lease); the others get undefined.
+ */
+export async function claimRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  return queryOne<RunRow>(
+    db,
+    `update maintenance_runs set attempts = attempts + 1, heartbeat_at = now()
+     where id = $1 and status = 'running' and heartbeat_at < now() - $2::int * interval '1 second' and attempts < $3
+     returning *`,
+    [runId, STALE_AFTER_SECONDS, MAX_ATTEMPTS],
+  );
+}
+
+/** A stale run that has had its MAX_ATTEMPTS starts is given up, with the reason on the run. */
+export async function giveUpRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  return queryOne<RunRow>(
+    db,
+    `update maintenance_runs set status = 'interrupted', finished_at = now(),
+       error = 'The job stopped with its process ' || attempts || ' times; it was given up. Start it again to finish it.'
+     where id = $1 and status = 'running' and heartbeat_at < now() - $2::int * interval '1 second' and attempts >= $3
+     returning *`,
+    [runId, STALE_AFTER_SECONDS, MAX_ATTEMPTS],
+  );
+}
+
+/** A run that cannot be resumed (its end user erased, an unknown job) is closed as interrupted with the reason. */
+export async function interruptRun(db: Db, lease: RunLease, error: string): Promise<void> {
+  await db.query("update maintenance_runs set status = 'interrupted', finished_at = now(), error = $3 where id = $1 and attempts = $2 and status = 'running'", [
+    lease.runId,
+    lease.attempt,
+    error,
+  ]);
 }
 
 /** One run as it stands now. */
