@@ -14,9 +14,21 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
-  EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'google']).default('local'),
+  EMBEDDING_PROVIDER: z.enum(['local', 'onnx', 'openai', 'google']).default('local'),
   EMBEDDING_MODEL: optionalString,
   EMBEDDING_DIMENSIONS: z.coerce.number().int().positive().optional(),
+  /** onnx: where downloaded models are kept (default DATA_DIR/models). */
+  EMBEDDING_CACHE_DIR: optionalString,
+  /** onnx: download a model id missing from the cache (false = use only the cache or a local folder). */
+  EMBEDDING_DOWNLOAD: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  /** onnx: the Hugging Face Hub or a mirror of it. */
+  EMBEDDING_MODEL_HOST: optionalString,
+  /** onnx: weights to load (fp32 as published, or the q8 quantised export: smaller and faster, slightly less exact). */
+  EMBEDDING_DTYPE: z.enum(['fp32', 'fp16', 'q8']).default('fp32'),
+  /** onnx: pooling of token vectors; default from the model's 1_Pooling/config.json or its card. */
+  EMBEDDING_POOLING: z.enum(['mean', 'cls']).optional(),
+  /** onnx: instruction put before search queries; default the model card's (BGE, E5). */
+  EMBEDDING_QUERY_PREFIX: optionalString,
   /** Run the local model in a worker thread (uses a second core). */
   EMBEDDING_WORKER: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
 

@@ -1,11 +1,16 @@
 import type { Services } from '@/lib/services';
 import { ApiError } from '@/lib/errors';
+import { EmbeddingUnavailableError, type EmbedOptions } from './types';
 
-/** Embeds texts; a provider failure is a 502 that names the cause class, never a half-stored memory. */
-export async function embedOrFail(services: Pick<Services, 'embedder'>, texts: string[]): Promise<number[][]> {
+/**
+ * Embeds texts; a provider failure is a 502 that names the cause class, an embedder that cannot serve (its model
+ * not loaded) a 503 with its own message, never a half-stored memory.
+ */
+export async function embedOrFail(services: Pick<Services, 'embedder'>, texts: string[], options?: EmbedOptions): Promise<number[][]> {
   try {
-    return await services.embedder.embed(texts);
+    return await services.embedder.embed(texts, options);
   } catch (error) {
+    if (error instanceof EmbeddingUnavailableError) throw new ApiError('unavailable', error.message, { cause: error, headers: { 'Retry-After': '30' } });
     throw new ApiError('bad_gateway', 'The embedding provider failed. Nothing was stored; please retry.', { cause: error });
   }
 }

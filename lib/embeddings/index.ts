@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { Env } from '@/lib/env';
@@ -5,10 +6,11 @@ import { createAiSdkEmbedder } from './ai-sdk';
 import { withBatchingAndCache } from './batching';
 import { createLocalEmbedder } from './local';
 import { createLocalWorkerEmbedder } from './local-worker';
+import { createOnnxEmbedder, DEFAULT_ONNX_MODEL } from './onnx';
 import type { Embedder } from './types';
 
 export type { Embedder, EmbedOptions } from './types';
-export { scopedEmbedder } from './types';
+export { EmbeddingUnavailableError, scopedEmbedder } from './types';
 
 const DEFAULT_DIMENSIONS: Record<string, number> = {
   'text-embedding-3-small': 1536,
@@ -35,5 +37,16 @@ export function createEmbedder(env: Env): Embedder {
     }
     case 'local':
       return withBatchingAndCache(env.EMBEDDING_WORKER ? createLocalWorkerEmbedder() : createLocalEmbedder());
+    case 'onnx':
+      return createOnnxEmbedder({
+        model: env.EMBEDDING_MODEL ?? DEFAULT_ONNX_MODEL,
+        cacheDir: env.EMBEDDING_CACHE_DIR ? path.resolve(env.EMBEDDING_CACHE_DIR) : path.join(env.dataDir, 'models'),
+        allowDownload: env.EMBEDDING_DOWNLOAD,
+        modelHost: env.EMBEDDING_MODEL_HOST,
+        dtype: env.EMBEDDING_DTYPE,
+        dimensions: env.EMBEDDING_DIMENSIONS,
+        pooling: env.EMBEDDING_POOLING,
+        queryPrefix: env.EMBEDDING_QUERY_PREFIX,
+      });
   }
 }

@@ -4,6 +4,19 @@ export interface EmbedOptions {
    * (and its timing) that another tenant embedded the same text. Calls without a scope share one scope of their own.
    */
   cacheScope?: string;
+  /**
+   * What the texts are: a search query, or something to store and be found (the default). Models trained with a
+   * query instruction (BGE, E5) get it on queries only; the others ignore this.
+   */
+  purpose?: 'query' | 'document';
+}
+
+/** The embedder cannot serve now (for instance, its model could not be loaded); the message says what to fix. */
+export class EmbeddingUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmbeddingUnavailableError';
+  }
 }
 
 export interface Embedder {

@@ -8,8 +8,8 @@ import { ACTIVE, MEMORY_COLUMNS, type MemoryRow } from '@/lib/memory/records/row
 import { roundScore, toMemoryView } from '@/lib/memory/records/views';
 import { recordReadSoon } from '@/lib/memory/records/access';
 
-/** Dimensions with an HNSW index (migration 0010); other models search account-wide by exact scan. */
-export const HNSW_DIMENSIONS = [512, 768, 1536] as const;
+/** Dimensions with an HNSW index (migrations 0010, 0024); other models search account-wide by exact scan. */
+export const HNSW_DIMENSIONS = [384, 512, 768, 1536] as const;
 /** Candidates HNSW keeps per step; iterative scans continue past it until `limit` rows pass the filters. */
 const EF_SEARCH = 100;
 
@@ -19,7 +19,7 @@ const EF_SEARCH = 100;
  * result list; `exact: true` scans every row instead.
  */
 export async function searchAccount({ ctx, input }: { ctx: Ctx; input: AccountSearchInput }) {
-  const [embedding] = await embedOrFail(ctx, [input.query]);
+  const [embedding] = await embedOrFail(ctx, [input.query], { purpose: 'query' });
   const dims = ctx.embedder.dimensions;
   const useIndex = !input.exact && (HNSW_DIMENSIONS as readonly number[]).includes(dims);
   // The dimension is one of our own integers, never input: the planner needs it literal to match the index.

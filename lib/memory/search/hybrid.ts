@@ -45,7 +45,7 @@ interface CandidateRow extends MemoryRow {
 
 /** Hybrid retrieval (hybrid_match_memories: BM25 and vector scores fused) plus the final ranking with entities, time, conversation, recency and importance. */
 export async function hybridSearch(ctx: Ctx, query: HybridQuery): Promise<RankedMemory[]> {
-  const embedding = query.embedding ?? (await embedOrFail(ctx, [query.text]))[0]!;
+  const embedding = query.embedding ?? (await embedOrFail(ctx, [query.text], { purpose: 'query' }))[0]!;
   // Candidates of each list (vector, BM25), all of them returned for the final ranking below.
   const candidates = Math.max(RANKING.candidateCount, query.limit * 3);
   const ranking = rankingSqlArgs(10, { ...RANKING, candidateCount: candidates });

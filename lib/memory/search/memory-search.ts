@@ -17,7 +17,7 @@ type MatchRow = MemoryRow & { similarity: number; combined_score: number };
  * ordered by combined_score = 0.7·similarity + 0.3·importance and filtered by the threshold on similarity.
  */
 async function semanticSearch(ctx: Ctx, input: SearchMemoriesInput) {
-  const [embedding] = await embedOrFail(ctx, [input.query]);
+  const [embedding] = await embedOrFail(ctx, [input.query], { purpose: 'query' });
   const rows = await ctx.db.query<MatchRow>(
     `select ${MEMORY_COLUMNS}, r.similarity, r.combined_score
      from match_memories(p_account_id => $1, p_end_user_id => $2, p_query_embedding => $3::vector, p_match_threshold => $4,

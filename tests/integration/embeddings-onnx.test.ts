@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbedder, type Embedder } from '@/lib/embeddings';
+import { parseEnv } from '@/lib/env';
+import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
+import { startAppServer, type AppServer } from '@/tests/helpers/app-server';
+import { FIXTURE_HIDDEN_SIZE, tinyModelDir } from '@/tests/helpers/onnx-model-fixture';
+import { startTestApp, type TestApp } from '@/tests/helpers/services';
+
+// EMBEDDING_PROVIDER=onnx end to end over HTTP, with the tiny fixture model written at test time (never downloaded).
+
+const USER = 'onnx-user@example.com';
+const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+
+async function startWith(env: Record<string, string>): Promise<{ app: TestApp; server: AppServer; account: TestAccount; embedder: Embedder }> {
+  const embedder = createEmbedder(parseEnv({ DATA_DIR: os.tmpdir(), ...env }));
+  const app = await startTestApp({ env, overrides: { embedder } });
+  const server = await startAppServer();
+  const account = await createAccount();
+  return { app, server, account, embedder };
+}
+
+function api(server: AppServer, account: TestAccount) {
+  return async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  };
+}
+
+describe('onnx provider with a local model folder', () => {
+  let modelDir: string;
+  let started: Awaited<ReturnType<typeof startWith>>;
+  beforeAll(async () => {
+    modelDir = tinyModelDir();
+    // A query instruction, to check that searches (and only searches) get it.
+    started = await startWith({ EMBEDDING_PROVIDER: 'onnx', EMBEDDING_MODEL: modelDir, EMBEDDING_QUERY_PREFIX: 'what is' });
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await started?.app.stop();
+    fs.rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  it('stores memories with its vectors and finds the right one first', async () => {
+    const { server, account, app, embedder } = started;
+    const request = api(server, account);
+    const berlin = await request('POST', '/v1/memory/', { content: 'I live in Berlin and work at Siemens', external_user_id: USER });
+    const dog = await request('POST', '/v1/memory/', { content: 'my dog is named rex', external_user_id: USER });
+    expect([berlin.status, dog.status]).toEqual([201, 201]);
+    const [row] = await app.services.db.query<{ dims: number }>('select vector_dims(embedding) as dims from memories where id = $1', [berlin.body.memory.id]);
+    expect(row!.dims).toBe(FIXTURE_HIDDEN_SIZE);
+    expect(await app.services.db.query<{ value: string }>("select value from app_settings where key = 'embedding_model'")).toEqual([{ value: `${embedder.id}@${FIXTURE_HIDDEN_SIZE}` }]);
+
+    const search = await request('POST', '/v1/memory/search', { query: 'my dog', external_user_id: USER, mode: 'semantic', similarity_threshold: 0 });
+    expect(search.status).toBe(200);
+    const results = search.body.results as { memory: { id: string }; similarity: number }[];
+    expect(results.map((result) => result.memory.id)).toEqual([dog.body.memory.id, berlin.body.memory.id]);
+
+    // The similarity is the cosine of the stored vector and the query's, the query with the instruction in front.
+    const [query, dogVector] = await embedder.embed(['what is my dog', 'my dog is named rex']);
+    expect(results[0]!.similarity).toBeCloseTo(cosine(query!, dogVector!), 3);
+    const [plainQuery] = await embedder.embed(['my dog']);
+    expect(Math.abs(results[0]!.similarity - cosine(plainQuery!, dogVector!))).toBeGreaterThan(0.001);
+
+    const hybrid = await request('POST', '/v1/memory/search', { query: 'where do you live', external_user_id: USER, similarity_threshold: 0 });
+    expect(hybrid.status).toBe(200);
+    expect(hybrid.body.results[0].memory.id).toBe(berlin.body.memory.id);
+  });
+});
+
+describe('onnx provider whose model cannot be had', () => {
+  let cacheDir: string;
+  let started: Awaited<ReturnType<typeof startWith>>;
+  beforeAll(async () => {
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-empty-cache-'));
+    // The default model id, an empty cache, downloads off: what a server without internet and without the files sees.
+    started = await startWith({ EMBEDDING_PROVIDER: 'onnx', EMBEDDING_CACHE_DIR: cacheDir, EMBEDDING_DOWNLOAD: 'false' });
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await started?.app.stop();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 naming the model and the cache, stores nothing, and keeps serving other requests', async () => {
+    const { server, account } = started;
+    const request = api(server, account);
+    const stored = await request('POST', '/v1/memory/', { content: 'I live in Berlin', external_user_id: USER });
+    expect(stored.status).toBe(503);
+    expect(stored.headers.get('retry-after')).toBe('30');
+    expect(stored.body.detail).toContain('Xenova/bge-small-en-v1.5');
+    expect(stored.body.detail).toContain(cacheDir);
+    const search = await request('POST', '/v1/memory/search', { query: 'where do I live', external_user_id: USER });
+    expect(search.status).toBe(503);
+
+    const listed = await request('GET', `/v1/memory/?external_user_id=${encodeURIComponent(USER)}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.memories).toEqual([]);
+    const status = await request('GET', '/v1/status');
+    expect(status.status).toBe(200);
+  });
+});
