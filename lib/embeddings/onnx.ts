@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ConfigError } from '@/lib/env';
 import { withBatchingAndCache } from './batching';
 import { CHUNK_SIZE, embedByLength } from './by-length';
 import { EmbeddingUnavailableError, type Embedder } from './types';
 
 // Sentence-embedding models in ONNX, run by @huggingface/transformers on onnxruntime-node: a Hugging Face model id
-// downloaded on first use into a cache folder, or a local folder (fully offline). The library is imported only when
-// the first text is embedded, so the default provider never loads it.
+// downloaded on first use into a cache folder, or a local folder (fully offline). The library is loaded, in a worker
+// thread, only when the first text is embedded, so the default provider never loads it.
 
 export type OnnxPooling = 'mean' | 'cls';
 export type OnnxDtype = 'fp32' | 'fp16' | 'q8';
@@ -111,8 +112,6 @@ export function resolveOnnxModel(options: OnnxEmbedderOptions): ResolvedOnnxMode
   };
 }
 
-type Extractor = (texts: string[], options: { pooling: OnnxPooling; normalize: boolean }) => Promise<{ dims: number[]; tolist(): unknown[] }>;
-
 /** After a failed load, calls fail at once for this long instead of each trying the download again. */
 const RETRY_AFTER_MS = 30_000;
 
@@ -122,10 +121,98 @@ export function createOnnxEmbedder(options: OnnxEmbedderOptions): Embedder {
   return withQueryPrefix(withBatchingAndCache(createOnnxModelEmbedder(options, model)), model.queryPrefix);
 }
 
+interface ThreadSettings {
+  source: string;
+  cacheDir: string;
+  modelHost: string;
+  allowRemote: boolean;
+  dtype: OnnxDtype;
+  pooling: OnnxPooling;
+}
+
+// The model runs in a worker thread: onnxruntime-node's run() works synchronously under its promise, so on the main
+// thread one batch would hold every other request. The library's settings are process-wide, hence one model per
+// worker. The worker's code is a string resolved from node_modules at run time (as local-worker.ts), so no bundler
+// is involved in finding the library.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const { pipeline, env, LogLevel } = createRequire(workerData.resolveFrom)('@huggingface/transformers');
+const settings = workerData.settings;
+env.logLevel = LogLevel.ERROR;
+env.cacheDir = settings.cacheDir;
+env.localModelPath = settings.cacheDir;
+env.remoteHost = settings.modelHost;
+env.allowLocalModels = true;
+env.allowRemoteModels = settings.allowRemote;
+const message = (error) => String((error && error.message) || error);
+const extractor = pipeline('feature-extraction', settings.source, {
+  cache_dir: settings.cacheDir, local_files_only: !settings.allowRemote, dtype: settings.dtype, device: 'cpu',
+});
+extractor.then(() => parentPort.postMessage({ loaded: true }), (error) => parentPort.postMessage({ loadError: message(error) }));
+parentPort.on('message', async ({ id, texts }) => {
+  try {
+    const output = await (await extractor)(texts, { pooling: settings.pooling, normalize: true });
+    parentPort.postMessage({ id, vectors: output.tolist() });
+  } catch (error) {
+    parentPort.postMessage({ id, error: message(error) });
+  }
+});
+`;
+
+interface ModelThread {
+  run(texts: string[]): Promise<number[][]>;
+}
+
+/** Starts the worker and resolves once its model is loaded; `onExit` hears of a worker that died afterwards. */
+function startModelThread(settings: ThreadSettings, onExit: () => void): Promise<ModelThread> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { resolveFrom: path.join(process.cwd(), 'package.json'), settings } });
+    const pending = new Map<number, { resolve: (vectors: number[][]) => void; reject: (error: Error) => void }>();
+    let nextId = 0;
+    let loaded = false;
+    const thread: ModelThread = {
+      run: (texts) =>
+        new Promise((resolveRun, rejectRun) => {
+          const id = nextId++;
+          pending.set(id, { resolve: resolveRun, reject: rejectRun });
+          // While an answer is awaited the worker keeps the process alive; idle, it does not keep scripts running.
+          worker.ref();
+          worker.postMessage({ id, texts });
+        }),
+    };
+    worker.on('message', (message: { loaded?: true; loadError?: string; id?: number; vectors?: number[][]; error?: string }) => {
+      if (message.loaded) {
+        loaded = true;
+        worker.unref();
+        resolve(thread);
+      } else if (message.loadError !== undefined) {
+        void worker.terminate();
+        reject(new Error(message.loadError));
+      } else {
+        const call = pending.get(message.id!);
+        pending.delete(message.id!);
+        if (pending.size === 0) worker.unref();
+        if (message.error !== undefined) call?.reject(new Error(message.error));
+        else call?.resolve(message.vectors!);
+      }
+    });
+    worker.on('error', (error: Error) => {
+      if (!loaded) reject(error);
+    });
+    worker.on('exit', () => {
+      for (const call of pending.values()) call.reject(new Error('The embedding model thread stopped'));
+      pending.clear();
+      if (!loaded) reject(new Error('The embedding model thread stopped while loading'));
+      else onExit();
+    });
+  });
+}
+
 function createOnnxModelEmbedder(options: OnnxEmbedderOptions, model: ResolvedOnnxModel): Embedder {
   const dtype = options.dtype ?? 'fp32';
   const modelHost = options.modelHost ?? DEFAULT_MODEL_HOST;
-  let extractor: Promise<Extractor> | undefined;
+  let thread: Promise<ModelThread> | undefined;
   let failure: { error: EmbeddingUnavailableError; until: number } | undefined;
   // One model call at a time: onnxruntime already spreads one call over the cores.
   let queue: Promise<unknown> = Promise.resolve();
@@ -143,40 +230,30 @@ function createOnnxModelEmbedder(options: OnnxEmbedderOptions, model: ResolvedOn
     );
   };
 
-  const load = async (): Promise<Extractor> => {
-    const { pipeline, env, LogLevel } = await import('@huggingface/transformers');
-    // The library's settings are process-wide; one embedder is configured per process.
-    env.logLevel = LogLevel.ERROR;
-    env.cacheDir = options.cacheDir;
-    env.localModelPath = options.cacheDir;
-    env.remoteHost = modelHost;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = options.allowDownload && !model.local;
-    const loaded = await pipeline('feature-extraction', model.source, {
-      cache_dir: options.cacheDir,
-      local_files_only: !env.allowRemoteModels,
-      dtype,
-      device: 'cpu',
-    });
-    return loaded as unknown as Extractor;
+  const settings: ThreadSettings = {
+    source: model.source,
+    cacheDir: options.cacheDir,
+    modelHost,
+    allowRemote: options.allowDownload && !model.local,
+    dtype,
+    pooling: model.pooling,
   };
 
-  const ready = (): Promise<Extractor> => {
+  const ready = (): Promise<ModelThread> => {
     if (failure && Date.now() < failure.until) return Promise.reject(failure.error);
-    extractor ??= load().catch((error: unknown) => {
-      extractor = undefined;
+    const started = (thread ??= startModelThread(settings, () => {
+      if (thread === started) thread = undefined;
+    }).catch((error: unknown) => {
+      thread = undefined;
       failure = { error: unavailable(error), until: Date.now() + RETRY_AFTER_MS };
       throw failure.error;
-    });
-    return extractor;
+    }));
+    return started;
   };
 
   const embedChunk = async (chunk: string[]): Promise<number[][]> => {
-    const run = await ready();
-    const turn = queue.then(async () => {
-      const output = await run(chunk, { pooling: model.pooling, normalize: true });
-      return output.tolist() as number[][];
-    });
+    const modelThread = await ready();
+    const turn = queue.then(() => modelThread.run(chunk));
     queue = turn.catch(() => undefined);
     const vectors = await turn;
     const size = vectors[0]?.length;

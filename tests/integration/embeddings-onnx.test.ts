@@ -1,13 +1,17 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, toVectorLiteral } from '@/lib/db';
 import { createEmbedder, type Embedder } from '@/lib/embeddings';
 import { parseEnv } from '@/lib/env';
+import { checkEmbeddingModel } from '@/lib/services';
 import { createAccount, type TestAccount } from '@/tests/helpers/accounts';
 import { startAppServer, type AppServer } from '@/tests/helpers/app-server';
 import { FIXTURE_HIDDEN_SIZE, tinyModelDir } from '@/tests/helpers/onnx-model-fixture';
-import { startTestApp, type TestApp } from '@/tests/helpers/services';
+import { startTestApp, testEmbedder, type TestApp } from '@/tests/helpers/services';
 
 // EMBEDDING_PROVIDER=onnx end to end over HTTP, with the tiny fixture model written at test time (never downloaded).
 
@@ -104,5 +108,48 @@ describe('onnx provider whose model cannot be had', () => {
     expect(listed.body.memories).toEqual([]);
     const status = await request('GET', '/v1/status');
     expect(status.status).toBe(200);
+  });
+});
+
+// The script opens the database of DATA_DIR itself (embedded PGlite), so this runs once, in the PGlite project.
+describe.skipIf(process.env.TEST_DB === 'postgres')('npm run reembed onto the onnx provider', () => {
+  it('re-embeds memories of the default model with the onnx model, after which the server accepts it', { timeout: 120_000 }, async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-reembed-'));
+    const modelDir = tinyModelDir();
+    try {
+      const localEnv = parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const onnxEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'silent', EMBEDDING_PROVIDER: 'onnx', EMBEDDING_MODEL: modelDir };
+      const onnx = createEmbedder(parseEnv(onnxEnv));
+      const texts = ['I live in Berlin and work at Siemens', 'my dog is named rex'];
+      let db = await openDatabase(localEnv, { poolSize: 1 });
+      await checkEmbeddingModel(db, testEmbedder());
+      await db.query("insert into accounts (id) values ('00000000-0000-0000-0000-0000000000e1')");
+      for (const [i, vector] of (await testEmbedder().embed(texts)).entries()) {
+        await db.query("insert into memories (account_id, end_user_id, content, embedding) values ('00000000-0000-0000-0000-0000000000e1', 'u', $1, $2::vector)", [texts[i], toVectorLiteral(vector)]);
+      }
+      await expect(checkEmbeddingModel(db, onnx)).rejects.toThrow(/npm run reembed/);
+      await db.close();
+
+      // The embedded database of DATA_DIR, whatever the environment of the test run says.
+      const run = await promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['scripts/reembed.ts'], { env: { ...process.env, ...onnxEnv, DATABASE_URL: '' } });
+      expect(run.stdout).toContain(`Done: 2 memories now use ${onnx.id}`);
+
+      db = await openDatabase(localEnv, { poolSize: 1 });
+      try {
+        await expect(checkEmbeddingModel(db, onnx)).resolves.toBeUndefined();
+        const rows = await db.query<{ content: string; embedding: string }>('select content, embedding::text as embedding from memories order by content');
+        const expected = await onnx.embed(rows.map((row) => row.content));
+        for (const [i, row] of rows.entries()) {
+          const stored = JSON.parse(row.embedding) as number[];
+          expect(stored).toHaveLength(FIXTURE_HIDDEN_SIZE);
+          for (const [j, value] of stored.entries()) expect(value).toBeCloseTo(expected[i]![j]!, 5);
+        }
+      } finally {
+        await db.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(modelDir, { recursive: true, force: true });
+    }
   });
 });
