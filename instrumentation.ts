@@ -4,4 +4,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { installGracefulShutdown } = await import('@/lib/core/shutdown');
   installGracefulShutdown();
+  // Maintenance runs whose process stopped (a deploy, a crash) are taken over and resumed once their heartbeat is stale.
+  const { resumeAfterStart } = await import('@/lib/memory/maintenance/resume');
+  resumeAfterStart(async () => (await import('@/lib/services')).getServices());
 }

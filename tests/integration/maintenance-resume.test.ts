@@ -8,7 +8,7 @@ import * as keys from '@/app/api/v1/keys/route';
 import * as runs from '@/app/api/v1/memory/maintenance/runs/route';
 import * as memory from '@/app/api/v1/memory/route';
 import { resumeStaleRuns } from '@/lib/memory/maintenance/resume';
-import { claimRun, MAX_ATTEMPTS, STALE_AFTER_SECONDS } from '@/lib/memory/maintenance/runs';
+import { claimRun, heartbeat, LeaseLostError, MAX_ATTEMPTS, reportProgress, STALE_AFTER_SECONDS } from '@/lib/memory/maintenance/runs';
 import { accountIdOf, createAccount } from '@/tests/helpers/accounts';
 import { call } from '@/tests/helpers/http';
 import { startTestApp, type TestApp } from '@/tests/helpers/services';
@@ -150,9 +150,13 @@ describe('claiming is atomic', () => {
     const runId = await leaveRun({ accountId: owner.accountId, jobType: 'importance-recalculation', params: { external_user_id: null, agent_id: null }, heartbeatSecondsAgo: STALE_AFTER_SECONDS + 5 });
     expect(await claimRun(app.services.db, runId)).toMatchObject({ attempts: 2 });
     // The first process comes back to report on attempt 1: its progress is refused.
-    const { reportProgress, LeaseLostError } = await import('@/lib/memory/maintenance/runs');
     await expect(reportProgress(app.services.db, { runId, attempt: 1 }, { step: 'late' })).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await heartbeat(app.services.db, { runId, attempt: 1 })).toBe(false);
     expect((await runRow(runId)).progress).toEqual({});
+    // The new holder's heartbeat and progress go through.
+    expect(await heartbeat(app.services.db, { runId, attempt: 2 })).toBe(true);
+    await reportProgress(app.services.db, { runId, attempt: 2 }, { step: 'importance-recalculation' });
+    expect((await runRow(runId)).progress).toEqual({ step: 'importance-recalculation' });
     await app.services.db.query("update maintenance_runs set status = 'failed', finished_at = now() where id = $1", [runId]);
   });
 });
@@ -174,6 +178,16 @@ describe('a run that keeps dying is given up', () => {
 });
 
 describe('a resumed run keeps its scope', () => {
+  it('a run whose end user was erased while it ran is closed as interrupted, not resumed on the placeholder', async () => {
+    const owner = await newAccount();
+    await store(owner.apiKey, '(erased)', 'An end user whose id happens to be the placeholder');
+    const runId = await leaveRun({ accountId: owner.accountId, jobType: 'link-optimization', params: { external_user_id: '(erased)', agent_id: null } });
+    expect(await resumeStaleRuns(app.services, 'cron')).toEqual([{ run_id: runId, account_id: owner.accountId, attempt: 2, status: 'interrupted' }]);
+    expect(await runRow(runId)).toMatchObject({ status: 'interrupted', error: 'The end user of this run was erased while it ran; it was not resumed.' });
+    expect(await app.services.db.query('select 1 from memory_links where account_id = $1', [owner.accountId])).toEqual([]);
+  });
+
+
   it("an agent-scoped run resumes with its agent's scope: no other agent's or account's data is touched", async () => {
     const owner = await newAccount();
     const key = async (agentId: string) =>
