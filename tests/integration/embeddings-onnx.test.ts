@@ -78,6 +78,46 @@ describe('onnx provider with a local model folder', () => {
   });
 });
 
+describe('onnx provider with a 384-d model (the default model\'s size)', () => {
+  let modelDir: string;
+  let started: Awaited<ReturnType<typeof startWith>>;
+  beforeAll(async () => {
+    modelDir = tinyModelDir({ hiddenSize: 384 });
+    started = await startWith({ EMBEDDING_PROVIDER: 'onnx', EMBEDDING_MODEL: modelDir });
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await started?.app.stop();
+    fs.rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  it('account-wide search takes the 384-d HNSW index (migration 0024) and finds the memory', async () => {
+    const { server, account, app } = started;
+    const stored = await api(server, account)('POST', '/v1/memory/', { content: 'my dog is named rex', external_user_id: USER });
+    await api(server, account)('POST', '/v1/memory/', { content: 'I live in Berlin and work at Siemens', external_user_id: 'other-user@example.com' });
+    expect(stored.status).toBe(201);
+    const [{ account_id: accountId }] = (await app.services.db.query<{ account_id: string }>('select account_id from memories where id = $1', [stored.body.memory.id])) as [{ account_id: string }];
+    const plan = await app.services.db.transaction(async (tx) => {
+      // Two rows make any plan cheap; take the sequential scan off the table to see that the index matches.
+      await tx.query("select set_config('enable_seqscan', 'off', true)");
+      return tx.query<Record<string, string>>(
+        'explain select id from memories m where m.account_id = $1 and vector_dims(m.embedding) = 384 order by m.embedding::vector(384) <=> $2::vector(384) limit 10',
+        [accountId, `[${Array.from({ length: 384 }, (_, i) => (i === 0 ? 1 : 0)).join(',')}]`],
+      );
+    });
+    expect(plan.map((row) => Object.values(row)[0]).join('\n')).toMatch(/memories_embedding_hnsw_384/);
+
+    const response = await fetch(`${server.url}/api/dashboard/memories/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'my dog rex', similarity_threshold: 0, limit: 5 }),
+    });
+    expect(response.status).toBe(200);
+    const results = ((await response.json()) as { results: { memory: { id: string } }[] }).results;
+    expect(results[0]!.memory.id).toBe(stored.body.memory.id);
+  });
+});
+
 describe('onnx provider whose model cannot be had', () => {
   let cacheDir: string;
   let started: Awaited<ReturnType<typeof startWith>>;
