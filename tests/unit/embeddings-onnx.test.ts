@@ -11,7 +11,14 @@ import { FIXTURE_HIDDEN_SIZE, tinyModelDir, tinyModelFiles } from '@/tests/helpe
 
 const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(cosine(a, a));
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-onnx-cache-'));
+const tempDirs: string[] = [];
+const tempDir = () => {
+  tempDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'memory-layer-onnx-cache-')));
+  return tempDirs.at(-1)!;
+};
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Serves the fixture's files the way the Hugging Face Hub does: /<model id>/resolve/<revision>/<file>. */
 async function startModelHost(modelId: string) {
@@ -79,6 +86,19 @@ describe('onnx embedder on a tiny real model (a local folder, no download)', () 
     const [prefixedByHand] = await embedder.embed(['what is my favourite food']);
     expect(asQuery).not.toEqual(asDocument);
     for (const [i, value] of asQuery!.entries()) expect(value).toBeCloseTo(prefixedByHand![i]!, 6);
+  });
+
+  it('loads the quantised export (onnx/model_quantized.onnx) with dtype q8', async () => {
+    // The fixture's "quantised" file is another random table, so which file was loaded shows in the vectors.
+    const other = tinyModelDir({ seed: 7 });
+    tempDirs.push(other);
+    fs.copyFileSync(path.join(other, 'onnx', 'model.onnx'), path.join(modelDir, 'onnx', 'model_quantized.onnx'));
+    const fp32 = createOnnxEmbedder({ model: modelDir, cacheDir: tempDir(), allowDownload: false });
+    const q8 = createOnnxEmbedder({ model: modelDir, cacheDir: tempDir(), allowDownload: false, dtype: 'q8' });
+    expect(q8.id).toBe(`onnx:${modelDir}#mean-q8`);
+    const [[full], [quantised]] = await Promise.all([fp32.embed(['I live in Berlin']), q8.embed(['I live in Berlin'])]);
+    expect(norm(quantised!)).toBeCloseTo(1, 5);
+    expect(cosine(full!, quantised!)).toBeLessThan(0.99);
   });
 
   it('fails with a clear error when the configured dimension is not what the model gives', async () => {
