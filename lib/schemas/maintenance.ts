@@ -32,7 +32,7 @@ export const RunView = z.object({
   trigger: z.string(),
   status: z.enum(['running', 'succeeded', 'failed', 'interrupted']),
   params: z.record(z.string(), JsonValue),
-  progress: z.record(z.string(), JsonValue).describe('While running: the step and end users done of total, and the counts so far (a resumed run goes on from them).'),
+  progress: z.record(z.string(), JsonValue).describe('While running: the step and end users done of total.'),
   counts: z.record(z.string(), JsonValue),
   error: z.string().nullable(),
   attempts: z.int().describe('Starts of this run: 1, plus one each time a run whose process stopped was resumed.'),

@@ -1,6 +1,6 @@
 // A maintenance run holds a lease (heartbeat_at). When its process stops (a deploy, a crash, a recycled serverless
 // instance), the next cron tick or process start claims the run in one statement, and resumes it from its params and
-// progress: the same account, end user, agent scope and prune options, skipping the end users already done. A run
+// checkpoint: the same account, end user, agent scope and prune options, skipping the end users already done. A run
 // that keeps dying is given up as interrupted after MAX_ATTEMPTS starts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cron from '@/app/api/cron/maintenance/route';
@@ -36,17 +36,18 @@ interface StaleRun {
   jobType: string;
   trigger?: string;
   params: Record<string, unknown>;
-  progress?: Record<string, unknown>;
+  /** Where the dead process had got to (what it last wrote). */
+  checkpoint?: Record<string, unknown>;
   attempts?: number;
   /** How long ago its process last wrote the heartbeat. */
   heartbeatSecondsAgo?: number;
 }
-/** A run as a process leaves it when it stops mid-job: still running, its heartbeat old, its progress part-way. */
+/** A run as a process leaves it when it stops mid-job: still running, its heartbeat old, its checkpoint part-way. */
 async function leaveRun(run: StaleRun): Promise<string> {
   const [row] = await app.services.db.query<{ id: string }>(
-    `insert into maintenance_runs (account_id, job_type, trigger, params, progress, attempts, started_at, heartbeat_at)
+    `insert into maintenance_runs (account_id, job_type, trigger, params, checkpoint, attempts, started_at, heartbeat_at)
      values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, now() - interval '1 hour', now() - $7::int * interval '1 second') returning id`,
-    [run.accountId, run.jobType, run.trigger ?? 'api', JSON.stringify(run.params), JSON.stringify(run.progress ?? {}), run.attempts ?? 1, run.heartbeatSecondsAgo ?? 600],
+    [run.accountId, run.jobType, run.trigger ?? 'api', JSON.stringify(run.params), JSON.stringify(run.checkpoint ?? {}), run.attempts ?? 1, run.heartbeatSecondsAgo ?? 600],
   );
   return row!.id;
 }
@@ -58,7 +59,7 @@ const runRow = async (id: string) =>
 const runCron = () => call(cron.POST, 'POST', '/api/cron/maintenance', { token: CRON_SECRET });
 
 describe('a run whose process stopped is resumed', () => {
-  it('the cron tick finishes it from its progress: done steps and end users are skipped, counts add up', async () => {
+  it('the cron tick finishes it from its checkpoint: done steps and end users are skipped, counts add up', async () => {
     const owner = await newAccount();
     for (const user of ['resume-a', 'resume-b', 'resume-c']) for (const content of hiking) await store(owner.apiKey, user, content);
     // The dead process had recalculated importance and summarised resume-a (its summary counted in step_counts) when it
@@ -68,10 +69,9 @@ describe('a run whose process stopped is resumed', () => {
       jobType: 'all',
       trigger: 'cron',
       params: { external_user_id: null, agent_id: null },
-      progress: {
+      checkpoint: {
         step: 'summarization',
         end_users_done: 1,
-        end_users_total: 3,
         completed: { 'importance-recalculation': { memories_updated: 99 } },
         step_counts: { end_users: 3, clusters: 1, summaries_created: 1, summaries_unchanged: 0, summaries_removed: 0 },
       },
@@ -88,8 +88,12 @@ describe('a run whose process stopped is resumed', () => {
       summarization: { end_users: 3, clusters: 3, summaries_created: 3, summaries_unchanged: 0, summaries_removed: 0 },
       'link-optimization': expect.objectContaining({ end_users: 3 }),
     });
+    // The account sees attempts, and progress as before (the checkpoint stays internal).
     const listed = await call(runs.GET, 'GET', '/api/v1/memory/maintenance/runs', { token: owner.apiKey });
-    expect(listed.body.runs.find((r: { id: string }) => r.id === runId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const view = listed.body.runs.find((r: { id: string }) => r.id === runId);
+    expect(view).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(view.progress).toEqual({ step: 'link-optimization', end_users_done: 3, end_users_total: 3 });
+    expect(view).not.toHaveProperty('checkpoint');
   });
 
   it('skips the end users done and keeps the prune options exactly (a hard delete stays a hard delete)', async () => {
@@ -102,7 +106,7 @@ describe('a run whose process stopped is resumed', () => {
       accountId: owner.accountId,
       jobType: 'pruning',
       params: { external_user_id: null, agent_id: null, prune },
-      progress: { step: 'pruning', end_users_done: 1, end_users_total: 2, completed: {}, step_counts: { end_users: 2, pruned: 5, low_importance: 5 } },
+      checkpoint: { step: 'pruning', end_users_done: 1, completed: {}, step_counts: { end_users: 2, pruned: 5, low_importance: 5 } },
     });
 
     expect(await resumeStaleRuns(app.services, 'cron')).toEqual([{ run_id: runId, account_id: owner.accountId, attempt: 2, status: 'succeeded' }]);
@@ -150,12 +154,12 @@ describe('claiming is atomic', () => {
     const runId = await leaveRun({ accountId: owner.accountId, jobType: 'importance-recalculation', params: { external_user_id: null, agent_id: null }, heartbeatSecondsAgo: STALE_AFTER_SECONDS + 5 });
     expect(await claimRun(app.services.db, runId)).toMatchObject({ attempts: 2 });
     // The first process comes back to report on attempt 1: its progress is refused.
-    await expect(reportProgress(app.services.db, { runId, attempt: 1 }, { step: 'late' })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(reportProgress(app.services.db, { runId, attempt: 1 }, { progress: { step: 'late' }, checkpoint: {} })).rejects.toBeInstanceOf(LeaseLostError);
     expect(await heartbeat(app.services.db, { runId, attempt: 1 })).toBe(false);
     expect((await runRow(runId)).progress).toEqual({});
     // The new holder's heartbeat and progress go through.
     expect(await heartbeat(app.services.db, { runId, attempt: 2 })).toBe(true);
-    await reportProgress(app.services.db, { runId, attempt: 2 }, { step: 'importance-recalculation' });
+    await reportProgress(app.services.db, { runId, attempt: 2 }, { progress: { step: 'importance-recalculation' }, checkpoint: {} });
     expect((await runRow(runId)).progress).toEqual({ step: 'importance-recalculation' });
     await app.services.db.query("update maintenance_runs set status = 'failed', finished_at = now() where id = $1", [runId]);
   });

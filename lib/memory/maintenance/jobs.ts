@@ -35,11 +35,10 @@ export interface JobPlan {
   prune?: PruneOptions;
 }
 
-/** A run's progress: the step going on, its end users done, and the counts so far, so a resumed run goes on from there. */
-export interface RunProgress {
+/** A run's checkpoint: the step going on, its end users done, and the counts so far, so a resumed run goes on from there. */
+export interface RunCheckpoint {
   step?: string;
   end_users_done?: number;
-  end_users_total?: number;
   /** The counts of the steps done. */
   completed?: Record<string, StepCounts>;
   /** The current step's counts over its end users done. */
@@ -56,8 +55,8 @@ interface StepRun {
 }
 
 /**
- * Runs a step over the end users in endUsersOf's stable order, each committed on its own, recording progress (and the
- * counts so far) after each one. A resumed step skips the end users done and adds to their counts; the end user in
+ * Runs a step over the end users in endUsersOf's stable order, each committed on its own, recording progress (and a
+ * checkpoint with the counts so far) after each one. A resumed step skips the end users done and adds to their counts; the end user in
  * hand when a process stopped is done again, which each step's work allows (it recomputes that end user's state).
  */
 async function perUser(run: StepRun, step: StepName, work: (user: string) => Promise<Counts>): Promise<Counts> {
@@ -66,7 +65,10 @@ async function perUser(run: StepRun, step: StepName, work: (user: string) => Pro
   const totals: Counts = { ...run.resume?.totals, end_users: users.length };
   for (let index = Math.min(run.resume?.done ?? 0, users.length); index < users.length; index++) {
     for (const [key, value] of Object.entries(await work(users[index]!))) totals[key] = (totals[key] ?? 0) + value;
-    await reportProgress(ctx.db, run.lease, { step, end_users_done: index + 1, end_users_total: users.length, completed: run.completed, step_counts: totals });
+    await reportProgress(ctx.db, run.lease, {
+      progress: { step, end_users_done: index + 1, end_users_total: users.length },
+      checkpoint: { step, end_users_done: index + 1, completed: run.completed, step_counts: totals },
+    });
   }
   return totals;
 }
@@ -105,12 +107,12 @@ export function runErrorMessage(error: unknown, requestId: string): string {
 const stepsOf = (plan: JobPlan) => (plan.jobType === 'all' ? ALL_ORDER : [plan.jobType]).filter((step) => step !== 'pruning' || plan.prune);
 
 /**
- * Runs a job's steps under its run's lease: the steps its progress records as done are skipped, the step in hand goes
+ * Runs a job's steps under its run's lease: the steps its checkpoint records as done are skipped, the step in hand goes
  * on from its end users done. Progress reports and a timer (every HEARTBEAT_MS) renew the lease; when another process
  * has taken the run over (this one's heartbeat went stale), the job stops and leaves the run to it.
  */
-export async function executeRun(ctx: Ctx, lease: RunLease, plan: JobPlan, progress: RunProgress = {}) {
-  const completed: Record<string, StepCounts> = { ...progress.completed };
+export async function executeRun(ctx: Ctx, lease: RunLease, plan: JobPlan, checkpoint: RunCheckpoint = {}) {
+  const completed: Record<string, StepCounts> = { ...checkpoint.completed };
   const beat = setInterval(() => {
     heartbeat(ctx.db, lease).catch((error: unknown) => log.warn('maintenance heartbeat failed', { runId: lease.runId, ...describeError(error) }));
   }, HEARTBEAT_MS);
@@ -118,12 +120,12 @@ export async function executeRun(ctx: Ctx, lease: RunLease, plan: JobPlan, progr
   try {
     for (const step of stepsOf(plan)) {
       if (completed[step]) continue;
-      // Only progress that carries step_counts (written since runs resume) says how many of the step's end users are done.
-      const resume = progress.step === step && progress.step_counts ? { done: progress.end_users_done ?? 0, totals: progress.step_counts } : undefined;
+      const resume = checkpoint.step === step ? { done: checkpoint.end_users_done ?? 0, totals: checkpoint.step_counts ?? {} } : undefined;
       const counts = await STEPS[step]({ ctx, lease, plan, completed: { ...completed }, resume });
       completed[step] = counts;
-      const users = typeof counts.end_users === 'number' ? { end_users_done: counts.end_users, end_users_total: counts.end_users } : {};
-      await reportProgress(ctx.db, lease, { step, ...users, completed });
+      // A step without end users (importance: one statement) leaves the progress shown as it was.
+      const users = typeof counts.end_users === 'number' ? { step, end_users_done: counts.end_users, end_users_total: counts.end_users } : undefined;
+      await reportProgress(ctx.db, lease, { progress: users, checkpoint: { completed } });
     }
     const counts = plan.jobType === 'all' ? completed : (completed[plan.jobType] ?? {});
     return { status: 'success' as const, run: await finishRun(ctx.db, lease, { status: 'succeeded', counts, now: ctx.now() }) };
@@ -147,7 +149,7 @@ export async function executeRun(ctx: Ctx, lease: RunLease, plan: JobPlan, progr
  * Runs one maintenance job (or all, in order) for the caller's account only (and, for an agent-scoped key, its
  * agent's memories only: each step reads the scope from ctx), recording the run with the agent in its params: start,
  * end, counts, progress and errors. Work is committed per end user, so a run that stops half-way leaves every end
- * user either done or untouched, and a run whose process stopped is resumed from its progress (resume.ts). With
+ * user either done or untouched, and a run whose process stopped is resumed from its checkpoint (resume.ts). With
  * `waitMs` (a request), a job still going after that long is answered as `running` and goes on after the response
  * (continueAfterResponse); its run records the outcome. Without it (cron, scripts), the job is awaited.
  */

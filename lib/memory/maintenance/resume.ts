@@ -5,7 +5,7 @@ import { queryOne } from '@/lib/db';
 import { createOfflineLlm } from '@/lib/llm/offline';
 import { describeError, log } from '@/lib/log';
 import type { Services } from '@/lib/services';
-import { executeRun, type JobPlan, type RunProgress } from './jobs';
+import { executeRun, type JobPlan, type RunCheckpoint } from './jobs';
 import type { PruneOptions } from './prune';
 import { claimRun, giveUpRun, interruptRun, STALE_AFTER_SECONDS, staleRuns, type JobType, type RunLease, type RunRow } from './runs';
 
@@ -62,8 +62,8 @@ async function resumeRun(services: Services, row: RunRow, resumer: 'cron' | 'scr
   const scheduled = row.trigger === 'cron' || row.trigger === 'script';
   const llm = scheduled && !account.scheduled_llm_summaries ? createOfflineLlm() : services.llm;
   const ctx = createContext({ ...services, llm }, { account: { id: account.id, plan: account.plan }, caller, requestId: randomUUID() });
-  log.info('resuming maintenance run', { runId: row.id, attempt: row.attempts, requestId: ctx.requestId, progress: row.progress });
-  const outcome = await executeRun(ctx, lease, plan, row.progress as RunProgress);
+  log.info('resuming maintenance run', { runId: row.id, attempt: row.attempts, requestId: ctx.requestId, checkpoint: row.checkpoint });
+  const outcome = await executeRun(ctx, lease, plan, row.checkpoint as RunCheckpoint);
   return result(outcome.run.status);
 }
 

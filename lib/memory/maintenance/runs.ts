@@ -21,6 +21,7 @@ export interface RunRow {
   status: string;
   params: Record<string, unknown>;
   progress: Record<string, unknown>;
+  checkpoint: Record<string, unknown>;
   counts: Record<string, unknown>;
   error: string | null;
   attempts: number;
@@ -76,11 +77,15 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** Records progress and renews the lease, in one statement. */
-export async function reportProgress(db: Db, lease: RunLease, progress: Record<string, unknown>): Promise<void> {
+/**
+ * Records progress (what the account is shown; kept when not given) and the checkpoint a resumed run goes on from, and
+ * renews the lease, in one statement.
+ */
+export async function reportProgress(db: Db, lease: RunLease, report: { progress?: Record<string, unknown>; checkpoint: Record<string, unknown> }): Promise<void> {
   const rows = await db.query(
-    "update maintenance_runs set progress = $3::jsonb, heartbeat_at = now() where id = $1 and attempts = $2 and status = 'running' returning id",
-    [lease.runId, lease.attempt, JSON.stringify(progress)],
+    `update maintenance_runs set progress = coalesce($3::jsonb, progress), checkpoint = $4::jsonb, heartbeat_at = now()
+     where id = $1 and attempts = $2 and status = 'running' returning id`,
+    [lease.runId, lease.attempt, report.progress ? JSON.stringify(report.progress) : null, JSON.stringify(report.checkpoint)],
   );
   if (rows.length === 0) throw new LeaseLostError(lease);
 }
