@@ -41,8 +41,10 @@ interface TableInfo {
   primaryKey: string[];
   /** Columns that reference the same table (restored as null first, then set). */
   selfReferences: string[];
-  /** An identity column whose sequence must continue after the restored ids. */
+  /** An identity column (restored values override the sequence's). */
   identity?: string;
+  /** Columns numbered by a sequence they own (identity, or a nextval default): each sequence continues after the restored values. */
+  sequenced: string[];
   dependsOn: string[];
 }
 
@@ -52,8 +54,9 @@ const qualified = (alias: string, columns: string[]) => columns.map((column) => 
 
 /** The tables of the public schema (bar the migrations ledger) with what a backup needs to know, parents first. */
 export async function describeTables(db: Db): Promise<TableInfo[]> {
-  const columns = await db.query<{ table_name: string; column_name: string; generated: string; identity: string }>(
-    `select c.relname as table_name, a.attname as column_name, a.attgenerated as generated, a.attidentity as identity
+  const columns = await db.query<{ table_name: string; column_name: string; generated: string; identity: string; sequenced: boolean }>(
+    `select c.relname as table_name, a.attname as column_name, a.attgenerated as generated, a.attidentity as identity,
+            pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) is not null as sequenced
        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped and c.relname <> 'schema_migrations'
       order by c.relname, a.attnum`,
@@ -68,7 +71,7 @@ export async function describeTables(db: Db): Promise<TableInfo[]> {
   );
   const tables = new Map<string, TableInfo>();
   for (const column of columns) {
-    const table = tables.get(column.table_name) ?? { name: column.table_name, columns: [], generated: [], primaryKey: [], selfReferences: [], dependsOn: [] };
+    const table = tables.get(column.table_name) ?? { name: column.table_name, columns: [], generated: [], primaryKey: [], selfReferences: [], sequenced: [], dependsOn: [] };
     tables.set(column.table_name, table);
     if (column.generated === 's') {
       table.generated.push(column.column_name);
@@ -76,6 +79,7 @@ export async function describeTables(db: Db): Promise<TableInfo[]> {
     }
     table.columns.push(column.column_name);
     if (column.identity === 'a' || column.identity === 'd') table.identity = column.column_name;
+    if (column.sequenced) table.sequenced.push(column.column_name);
   }
   for (const constraint of constraints) {
     const table = tables.get(constraint.table_name);
@@ -226,11 +230,12 @@ export async function restoreDatabase(db: Db, lines: AsyncIterable<string> | Ite
       );
     }
     for (const table of tables.values()) {
-      if (!table.identity) continue;
-      await tx.query(
-        `select setval(pg_get_serial_sequence($1, $2), greatest((select max(${quoteIdent(table.identity)}) from ${quoteIdent(table.name)}), 1), (select count(*) > 0 from ${quoteIdent(table.name)}))`,
-        [`public.${table.name}`, table.identity],
-      );
+      for (const column of table.sequenced) {
+        await tx.query(
+          `select setval(pg_get_serial_sequence($1, $2), greatest((select max(${quoteIdent(column)}) from ${quoteIdent(table.name)}), 1), (select max(${quoteIdent(column)}) is not null from ${quoteIdent(table.name)}))`,
+          [`public.${table.name}`, column],
+        );
+      }
     }
     for (const expected of header.tables) {
       const got = restored.get(expected.name) ?? 0;

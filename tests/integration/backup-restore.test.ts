@@ -112,6 +112,14 @@ describe('backup and restore', () => {
     expect(searchAfter.body.memories.map((r: { id: string }) => r.id)).toEqual(searchBefore.body.memories.map((r: { id: string }) => r.id));
     const stored = await call(memory.POST, 'POST', '/api/v1/memory', { token: bob.apiKey, body: { content: 'Bob started learning Portuguese', external_user_id: 'bob-user' } });
     expect(stored.status).toBe(201);
+    // Sequences a column owns continue after the restored values: request_log's identity ids, and the store order of
+    // memories (stored_seq, which orders memories that share a timestamp).
+    const [order] = await target.db.query<{ latest: string; restored_max: string }>(
+      'select (select stored_seq from memories where id = $1)::text as latest, (select max(stored_seq) from memories where id <> $1)::text as restored_max',
+      [stored.body.memory.id],
+    );
+    expect(Number(order!.restored_max)).toBeGreaterThan(0);
+    expect(Number(order!.latest)).toBeGreaterThan(Number(order!.restored_max));
     const logIds = await target.db.query<{ id: string }>('select id from request_log order by id');
     expect(new Set(logIds.map((row) => String(row.id))).size).toBe(logIds.length);
     const counts = await target.db.query<{ memory_count: number; actual: string }>(

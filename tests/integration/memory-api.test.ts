@@ -208,6 +208,28 @@ describe('search', () => {
     expect(found.body.results.map((r: { memory: { id: string } }) => r.memory.id)).toContain(question.body.memory.id);
   });
 
+  it('links the messages of a session stored with one shared timestamp in the order they were stored', async () => {
+    // Imports and second-resolution clocks give a session's messages one created_at; "the one said before" is then the
+    // one stored before (it was the one with the highest random id).
+    const user = 'same-second@example.com';
+    const contents = Array.from({ length: 8 }, (_, i) => `Message ${i + 1} of the planning session about the offsite.`);
+    const ids: string[] = [];
+    for (const content of contents) {
+      const res = await store(alice, { content, external_user_id: user, metadata: { session_id: 'import-1' }, timestamp: '2026-06-01T10:00:00Z' });
+      expect(res.status).toBe(201);
+      ids.push(res.body.memory.id);
+    }
+    const rows = await app.services.db.query<{ id: string; context: string | null }>('select id, context from memories where end_user_id = $1', [user]);
+    const contextOf = new Map(rows.map((row) => [row.id, row.context]));
+    // Each keeps the one stored before it and the one stored after it, as an ingested turn keeps its neighbours.
+    expect(contextOf.get(ids[0]!)).toBe(contents[1]);
+    for (let i = 1; i < ids.length - 1; i++) expect(contextOf.get(ids[i]!)).toBe(`${contents[i - 1]}\n${contents[i + 1]}`);
+    expect(contextOf.get(ids.at(-1)!)).toBe(contents.at(-2));
+    // The list shows them newest stored first.
+    const listed = await call(memory.GET, 'GET', '/api/v1/memory', { token: alice.apiKey, query: { external_user_id: user, limit: 10 } });
+    expect(listed.body.memories.map((m: { id: string }) => m.id)).toEqual([...ids].reverse());
+  });
+
   it('never returns another end user or another account', async () => {
     const res = await searchPost(alice, { query: 'VS Code editor', external_user_id: 'search@example.com', similarity_threshold: 0 , limit: 100 });
     const contents = res.body.results.map((r: { memory: { content: string } }) => r.memory.content);

@@ -10,13 +10,13 @@ import { lockAccount } from './account-lock';
 import { deleteMemoryCascade } from './delete';
 import { ACTIVE, ARCHIVED, ENTITY_NAMES, MEMORY_COLUMNS, type MemoryRow } from './row';
 
-/** Newest first, across the account or within one end user; active memories, or with `archived` the pruned ones. */
+/** Newest first (memories that share a timestamp: the last stored first), across the account or within one end user; active memories, or with `archived` the pruned ones. */
 export async function listMemories({ ctx, input }: { ctx: Ctx; input: ListMemoriesInput }) {
   const where = `m.account_id = $1 and ($2::text is null or m.end_user_id = $2) and ($3::text is null or m.agent_id = $3)
     and ${input.archived ? ARCHIVED : ACTIVE}`;
   const params = [ctx.account.id, input.external_user_id ?? null, agentScopeOf(ctx.caller) ?? null];
   const [rows, [count]] = await Promise.all([
-    ctx.db.query<MemoryRow>(`select ${MEMORY_COLUMNS} from memories m where ${where} order by m.created_at desc, m.id desc limit $4 offset $5`, [
+    ctx.db.query<MemoryRow>(`select ${MEMORY_COLUMNS} from memories m where ${where} order by m.created_at desc, m.stored_seq desc nulls last, m.id desc limit $4 offset $5`, [
       ...params,
       input.limit,
       input.offset,
@@ -33,7 +33,7 @@ export async function listMemoriesPaged({ ctx, input }: { ctx: Ctx; input: Paged
   // Agent-scoped keys see only their agent's memories.
   const params = [ctx.account.id, input.userId ?? null, resolveAgent(ctx, input.agentId) ?? null, input.category ?? null, input.includeSuperseded];
   const [rows, [count]] = await Promise.all([
-    ctx.db.query<MemoryRow>(`select ${MEMORY_COLUMNS}, ${ENTITY_NAMES} from memories m where ${where} order by m.created_at desc, m.id desc limit $6 offset $7`, [
+    ctx.db.query<MemoryRow>(`select ${MEMORY_COLUMNS}, ${ENTITY_NAMES} from memories m where ${where} order by m.created_at desc, m.stored_seq desc nulls last, m.id desc limit $6 offset $7`, [
       ...params,
       input.pageSize,
       (input.page - 1) * input.pageSize,

@@ -30,7 +30,7 @@ async function previousInSession(tx: Db, ctx: Ctx, scope: { endUserId: string; a
     `select m.id, m.content, m.embedding::text as embedding from memories m
      where m.account_id = $1 and m.end_user_id = $2 and m.agent_id is not distinct from $3 and m.conversation_id = $4
        and m.created_at <= $5 and m.archived_at is null and m.embedding is not null
-     order by m.created_at desc, m.id desc limit 1`,
+     order by m.created_at desc, m.stored_seq desc nulls last, m.id desc limit 1`,
     [ctx.account.id, scope.endUserId, scope.agentId, scope.session, scope.before],
   );
 }
