@@ -10,7 +10,7 @@ export async function embedOrFail(services: Pick<Services, 'embedder'>, texts: s
   try {
     return await services.embedder.embed(texts, options);
   } catch (error) {
-    if (error instanceof EmbeddingUnavailableError) throw new ApiError('unavailable', error.message, { cause: error, headers: { 'Retry-After': '30' } });
+    if (EmbeddingUnavailableError.is(error)) throw new ApiError('unavailable', error.message, { cause: error, headers: { 'Retry-After': '30' } });
     throw new ApiError('bad_gateway', 'The embedding provider failed. Nothing was stored; please retry.', { cause: error });
   }
 }

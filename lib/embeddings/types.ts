@@ -11,11 +11,23 @@ export interface EmbedOptions {
   purpose?: 'query' | 'document';
 }
 
+const UNAVAILABLE = Symbol.for('memory-layer.embedding-unavailable');
+
 /** The embedder cannot serve now (for instance, its model could not be loaded); the message says what to fix. */
 export class EmbeddingUnavailableError extends Error {
+  readonly [UNAVAILABLE] = true;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'EmbeddingUnavailableError';
+  }
+
+  /**
+   * Recognised by a registered symbol, not instanceof: Next bundles this module into more than one server chunk while
+   * the services (and so the embedder that throws) are shared across chunks through globalThis.
+   */
+  static is(error: unknown): error is EmbeddingUnavailableError {
+    return typeof error === 'object' && error !== null && (error as { [UNAVAILABLE]?: unknown })[UNAVAILABLE] === true;
   }
 }
 

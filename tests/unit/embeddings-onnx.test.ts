@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmbedder, EmbeddingUnavailableError } from '@/lib/embeddings';
 import { createOnnxEmbedder, resolveOnnxModel } from '@/lib/embeddings/onnx';
 import { ConfigError, parseEnv } from '@/lib/env';
@@ -179,5 +179,19 @@ describe('onnx embedder with a Hugging Face model id', () => {
     const [cached] = await offline.embed(['I live in Berlin']);
     expect(cached).toHaveLength(FIXTURE_HIDDEN_SIZE);
     expect(norm(cached!)).toBeCloseTo(1, 5);
+  });
+});
+
+describe('an unavailable model through embedOrFail', () => {
+  it('is a 503 with its message even when the error class comes from another copy of the module (Next bundles one per chunk)', async () => {
+    const { EmbeddingUnavailableError: FromOneChunk } = await import('@/lib/embeddings/types');
+    vi.resetModules();
+    const { embedOrFail } = await import('@/lib/embeddings/embed-or-fail');
+    const { EmbeddingUnavailableError: FromAnother } = await import('@/lib/embeddings/types');
+    expect(FromAnother).not.toBe(FromOneChunk);
+    const embedder = { id: 'test', dimensions: 1, embed: async (): Promise<number[][]> => Promise.reject(new FromOneChunk('The embedding model m is not available')) };
+    await expect(embedOrFail({ embedder }, ['text'])).rejects.toMatchObject({ code: 'unavailable', status: 503, message: 'The embedding model m is not available' });
+    const broken = { ...embedder, embed: async (): Promise<number[][]> => Promise.reject(new Error('socket hang up')) };
+    await expect(embedOrFail({ embedder: broken }, ['text'])).rejects.toMatchObject({ code: 'bad_gateway' });
   });
 });
