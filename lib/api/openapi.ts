@@ -83,7 +83,7 @@ const ERROR_RESPONSES: Record<string, { status: number; json: Json }> = {
   },
   InternalError: { status: 500, json: { description: 'Unexpected failure; the body names only the request id', content: errorBody({ detail: 'Internal server error. Please try again.', request_id: '0f8b…' }) } },
   BadGateway: { status: 502, json: { description: 'The embedding or language model provider failed; nothing was half-stored', content: errorBody({ detail: 'The embedding provider failed. Nothing was stored; please retry.' }) } },
-  Unavailable: { status: 503, json: { description: 'The database is unavailable', content: errorBody({ detail: 'The database is unavailable. Please retry shortly.' }) } },
+  Unavailable: { status: 503, json: { description: 'The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)', content: errorBody({ detail: 'The database is unavailable. Please retry shortly.' }) } },
   Timeout: { status: 504, json: { description: 'The language model did not answer in time', content: errorBody({ detail: 'The language model did not answer in time. Please retry.' }) } },
 };
 

@@ -226,7 +226,7 @@ function createOnnxModelEmbedder(options: OnnxEmbedderOptions, model: ResolvedOn
         : `it is not in the cache at ${options.cacheDir} and downloads are off (EMBEDDING_DOWNLOAD=false)`;
     return new EmbeddingUnavailableError(
       `The embedding model ${options.model} is not available: ${how} (${reason}). Nothing was stored; please retry later.`,
-      { cause },
+      { cause, publicMessage: `The embedding model ${options.model} is not available on this server right now. Nothing was stored; please retry later.` },
     );
   };
 

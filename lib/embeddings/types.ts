@@ -17,9 +17,13 @@ const UNAVAILABLE = Symbol.for('memory-layer.embedding-unavailable');
 export class EmbeddingUnavailableError extends Error {
   readonly [UNAVAILABLE] = true;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What an API client is told (the message itself may name server paths and hosts, for the operator's log). */
+  readonly publicMessage: string;
+
+  constructor(message: string, options?: { cause?: unknown; publicMessage?: string }) {
     super(message, options);
     this.name = 'EmbeddingUnavailableError';
+    this.publicMessage = options?.publicMessage ?? message;
   }
 
   /**

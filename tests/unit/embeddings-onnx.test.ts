@@ -191,6 +191,8 @@ describe('an unavailable model through embedOrFail', () => {
     expect(FromAnother).not.toBe(FromOneChunk);
     const embedder = { id: 'test', dimensions: 1, embed: async (): Promise<number[][]> => Promise.reject(new FromOneChunk('The embedding model m is not available')) };
     await expect(embedOrFail({ embedder }, ['text'])).rejects.toMatchObject({ code: 'unavailable', status: 503, message: 'The embedding model m is not available' });
+    const detailed = { ...embedder, embed: async (): Promise<number[][]> => Promise.reject(new FromOneChunk('m: not in the cache at /srv/cache', { publicMessage: 'The embedding model m is not available right now' })) };
+    await expect(embedOrFail({ embedder: detailed }, ['text'])).rejects.toMatchObject({ status: 503, message: 'The embedding model m is not available right now' });
     const broken = { ...embedder, embed: async (): Promise<number[][]> => Promise.reject(new Error('socket hang up')) };
     await expect(embedOrFail({ embedder: broken }, ['text'])).rejects.toMatchObject({ code: 'bad_gateway' });
   });
