@@ -84,7 +84,9 @@ export type Env = z.infer<typeof EnvSchema> & { dataDir: string; supabaseAuth: b
 export class ConfigError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = EnvSchema.safeParse(source);
+  // An empty variable is an unset one (`EMBEDDING_DIMENSIONS=` as .env.example lists it), never a value of "" or 0.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value === undefined || value.trim() !== ''));
+  const result = EnvSchema.safeParse(set);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration — fix these environment variables:\n  ${problems.join('\n  ')}`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from '@/lib/env';
 import { chooseLlmProvider } from '@/lib/llm';
@@ -18,6 +19,20 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ EMBEDDING_PROVIDER: 'cohere' })).toThrow(/EMBEDDING_PROVIDER/);
     expect(() => parseEnv({ EMBEDDING_PROVIDER: 'openai' })).toThrow(ConfigError);
     expect(() => parseEnv({ NEXT_PUBLIC_SUPABASE_URL: 'https://x.supabase.co' })).toThrow(/NEXT_PUBLIC_SUPABASE_ANON_KEY/);
+  });
+  it('starts on .env.example as it is (copied to .env): an empty variable is an unset one', () => {
+    const example: Record<string, string> = {};
+    for (const line of fs.readFileSync('.env.example', 'utf8').split('\n')) {
+      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+      if (match) example[match[1]!] = match[2]!;
+    }
+    expect(Object.keys(example).length).toBeGreaterThan(30);
+    expect(example.EMBEDDING_DIMENSIONS).toBe('');
+    const env = parseEnv(example);
+    expect(env).toMatchObject({ EMBEDDING_PROVIDER: 'local', supabaseAuth: false });
+    expect(env.EMBEDDING_DIMENSIONS).toBeUndefined();
+    expect(chooseLlmProvider(env)).toBe('offline');
+    expect(parseEnv({ PORT: '  ' }).PORT).toBe(3000);
   });
   it('never switches embeddings because an LLM key is present', () => {
     const env = parseEnv({ OPENAI_API_KEY: 'sk', GOOGLE_GENERATIVE_AI_API_KEY: 'g' });
