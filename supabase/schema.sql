@@ -211,12 +211,16 @@ CREATE TABLE maintenance_runs (
   error text,
   started_at timestamp with time zone DEFAULT now() NOT NULL,
   finished_at timestamp with time zone,
+  heartbeat_at timestamp with time zone DEFAULT now() NOT NULL,
+  attempts integer DEFAULT 1 NOT NULL,
+  checkpoint jsonb DEFAULT '{}'::jsonb NOT NULL,
   CONSTRAINT maintenance_runs_pkey PRIMARY KEY (id),
   CONSTRAINT maintenance_runs_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
   CONSTRAINT maintenance_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
 );
 ALTER TABLE maintenance_runs ENABLE ROW LEVEL SECURITY;
 CREATE INDEX maintenance_runs_account_idx ON public.maintenance_runs USING btree (account_id, started_at DESC);
+CREATE INDEX maintenance_runs_heartbeat_idx ON public.maintenance_runs USING btree (heartbeat_at) WHERE (status = 'running'::text);
 CREATE UNIQUE INDEX maintenance_runs_pkey ON public.maintenance_runs USING btree (id);
 CREATE POLICY runs_own ON maintenance_runs AS PERMISSIVE FOR SELECT TO authenticated
   USING ((account_id IN ( SELECT current_account_ids() AS current_account_ids)));
@@ -254,6 +258,7 @@ CREATE TABLE memories (
   last_used_at timestamp with time zone,
   superseded_reason text,
   stored_at timestamp with time zone DEFAULT now() NOT NULL,
+  stored_seq bigint DEFAULT nextval('memories_stored_seq'::regclass),
   CONSTRAINT memories_pkey PRIMARY KEY (id),
   CONSTRAINT memories_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE,
   CONSTRAINT memories_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES memories(id) ON DELETE SET NULL
@@ -261,6 +266,7 @@ CREATE TABLE memories (
 ALTER TABLE memories ENABLE ROW LEVEL SECURITY;
 CREATE INDEX memories_account_created_idx ON public.memories USING btree (account_id, created_at DESC, id);
 CREATE INDEX memories_embedding_hnsw_1536 ON public.memories USING hnsw (((embedding)::vector(1536)) vector_cosine_ops) WHERE (vector_dims(embedding) = 1536);
+CREATE INDEX memories_embedding_hnsw_384 ON public.memories USING hnsw (((embedding)::vector(384)) vector_cosine_ops) WHERE (vector_dims(embedding) = 384);
 CREATE INDEX memories_embedding_hnsw_512 ON public.memories USING hnsw (((embedding)::vector(512)) vector_cosine_ops) WHERE (vector_dims(embedding) = 512);
 CREATE INDEX memories_embedding_hnsw_768 ON public.memories USING hnsw (((embedding)::vector(768)) vector_cosine_ops) WHERE (vector_dims(embedding) = 768);
 CREATE INDEX memories_fts_idx ON public.memories USING gin (fts);

@@ -580,6 +580,10 @@ export type RunView = {
         [key: string]: JsonValue;
     };
     error: string | null;
+    /**
+     * Starts of this run: 1, plus one each time a run whose process stopped was resumed.
+     */
+    attempts: number;
     started_at: string;
     finished_at: string | null;
     duration_ms: number | null;
@@ -743,7 +747,7 @@ export type ListMemoriesErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -804,7 +808,7 @@ export type StoreMemoryErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -869,7 +873,7 @@ export type SearchMemoriesByQueryErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -930,7 +934,7 @@ export type SearchMemoriesErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -980,7 +984,7 @@ export type GetMemoryStatsErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1036,7 +1040,7 @@ export type DeleteMemoryErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1092,7 +1096,7 @@ export type GetMemoryErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1143,7 +1147,7 @@ export type RestoreMemoryErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1201,7 +1205,7 @@ export type SummarizeMemoriesErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1271,7 +1275,7 @@ export type PruneMemoriesErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1335,7 +1339,7 @@ export type RunMaintenanceErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1383,7 +1387,7 @@ export type ListMaintenanceRunsErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1433,7 +1437,7 @@ export type ExportMemoriesErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1489,7 +1493,7 @@ export type ImportMemoriesErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1543,7 +1547,7 @@ export type EraseEndUserErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -1604,7 +1608,7 @@ export type ChatErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
     /**
@@ -1669,7 +1673,7 @@ export type ChatLegacyErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
     /**
@@ -1783,7 +1787,7 @@ export type OpenAiChatCompletionErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
     /**
@@ -1878,7 +1882,7 @@ export type IngestConversationErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
     /**
@@ -1943,7 +1947,7 @@ export type BuildContextErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2004,7 +2008,7 @@ export type SearchWithFiltersErrors = {
      */
     502: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2062,7 +2066,7 @@ export type ListMemoriesPagedErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2113,7 +2117,7 @@ export type DeleteMemoryDetailErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2164,7 +2168,7 @@ export type GetMemoryDetailErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2215,7 +2219,7 @@ export type GetMemoryHistoryErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2256,7 +2260,7 @@ export type GetAccountStatusErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2293,7 +2297,7 @@ export type ListApiKeysErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2346,7 +2350,7 @@ export type CreateApiKeyErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
@@ -2393,7 +2397,7 @@ export type RevokeApiKeyErrors = {
      */
     500: ErrorResponse;
     /**
-     * The database is unavailable
+     * The database, or the embedding model of the optional onnx provider, is unavailable (Retry-After)
      */
     503: ErrorResponse;
 };
