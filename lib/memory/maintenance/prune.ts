@@ -60,7 +60,7 @@ export async function findPruneCandidates(ctx: Ctx, options: PruneOptions): Prom
 }
 
 /** Archives (or deletes) the candidates, one end user per transaction. dry_run only reports them. */
-export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; input: PruneOptions; onProgress?: (done: number, total: number) => Promise<void> }) {
+export async function pruneMemories({ ctx, input }: { ctx: Ctx; input: PruneOptions }) {
   const candidates = await findPruneCandidates(ctx, input);
   const agentId = agentScopeOf(ctx.caller) ?? null;
   if (!input.dry_run) {
@@ -70,7 +70,6 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
       ids.push(candidate.id);
       byUser.set(candidate.external_user_id, ids);
     }
-    let done = 0;
     for (const [endUserId, ids] of byUser) {
       await ctx.db.transaction(async (tx) => {
         await lockAccount(tx, ctx.account.id);
@@ -87,7 +86,6 @@ export async function pruneMemories({ ctx, input, onProgress }: { ctx: Ctx; inpu
         }
         await removeStaleSummaries(tx, { accountId: ctx.account.id, endUserId, agentId });
       });
-      await onProgress?.(++done, byUser.size);
     }
   }
   const reasons = candidates.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.reason]: (acc[c.reason] ?? 0) + 1 }), {});
