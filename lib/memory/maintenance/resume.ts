@@ -7,11 +7,9 @@ import { describeError, log } from '@/lib/log';
 import type { Services } from '@/lib/services';
 import { executeRun, type JobPlan, type RunCheckpoint } from './jobs';
 import type { PruneOptions } from './prune';
-import { claimRun, giveUpRun, interruptRun, STALE_AFTER_SECONDS, staleRuns, type JobType, type RunLease, type RunRow } from './runs';
+import { claimRun, ERASED_END_USER, giveUpRun, interruptRun, STALE_AFTER_SECONDS, staleRuns, type JobType, type RunLease, type RunRow } from './runs';
 
 const JOB_TYPES: readonly JobType[] = ['pruning', 'summarization', 'link-optimization', 'importance-recalculation', 'all'];
-/** What forgetEndUserInRuns leaves in a run's params in place of an erased end user's id. */
-const ERASED_END_USER = '(erased)';
 /** Stale runs one sweep looks at; the next sweep takes the rest. */
 const SWEEP_LIMIT = 20;
 

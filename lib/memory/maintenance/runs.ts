@@ -191,17 +191,20 @@ export async function endUsersOf(db: Db, scope: { accountId: string; endUserId?:
   return rows.map((row) => row.end_user_id);
 }
 
+/** What forgetEndUserInRuns leaves in a run's params in place of an erased end user's id (resume.ts refuses such runs). */
+export const ERASED_END_USER = '(erased)';
+
 /** Erasing an end user: runs made for that end user keep their counts, not the id (params and prune criteria). */
 export async function forgetEndUserInRuns(db: Db, scope: { accountId: string; externalUserId: string }): Promise<number> {
   const rows = await db.query(
     `update maintenance_runs
      set params = case when params ? 'prune' and jsonb_typeof(params->'prune') = 'object' and params->'prune' ? 'external_user_id'
-                       then jsonb_set(params, '{prune,external_user_id}', '"(erased)"')
+                       then jsonb_set(params, '{prune,external_user_id}', to_jsonb($3::text))
                        else params end
-                  || case when params ? 'external_user_id' then '{"external_user_id": "(erased)"}'::jsonb else '{}'::jsonb end
+                  || case when params ? 'external_user_id' then jsonb_build_object('external_user_id', $3::text) else '{}'::jsonb end
      where account_id = $1 and (params->>'external_user_id' = $2 or params->'prune'->>'external_user_id' = $2)
      returning id`,
-    [scope.accountId, scope.externalUserId],
+    [scope.accountId, scope.externalUserId, ERASED_END_USER],
   );
   return rows.length;
 }
