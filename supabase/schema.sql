@@ -406,10 +406,10 @@ CREATE OR REPLACE FUNCTION public.bm25_match_memories(p_account_id uuid, p_end_u
  LANGUAGE sql
  STABLE
 AS $function$
-  with terms as (
+  with terms as materialized (
     select distinct lexeme from unnest(tsvector_to_array(to_tsvector('english', coalesce(p_query_text, '')))) as lexeme
   ),
-  q as (
+  q as materialized (
     select case when count(*) = 0 then null
                 else to_tsquery('simple', string_agg(quote_literal(t.lexeme), ' | ')) end as query
     from terms t
@@ -425,7 +425,7 @@ AS $function$
   ),
   stats as materialized (select count(*)::float8 as n, greatest(avg(length(s.fts)), 1)::float8 as avgdl from scoped s),
   matching as (select s.id, s.fts, length(s.fts)::float8 as dl from scoped s, q where q.query is not null and s.fts @@ q.query),
-  term_list as (select array_agg(t.lexeme) as lexemes from terms t),
+  term_list as materialized (select array_agg(t.lexeme) as lexemes from terms t),
   -- One row per matching memory and query term (a tsvector holds each lexeme once); occurrences in the context
   -- (weight 'D') count p_context_weight. The memory's vector is cut down to the query's terms before it is
   -- unnested: deleting the query's terms leaves the others, and deleting those leaves the query's terms with their
@@ -472,7 +472,10 @@ CREATE OR REPLACE FUNCTION public.hybrid_match_memories(p_account_id uuid, p_end
  STABLE
 AS $function$
   with scoped as materialized (
-    select m.id, coalesce(m.context_embedding, m.embedding) <=> p_query_embedding as distance
+    -- distance ranks (the context vector when the memory has one); own_distance is the memory's own cosine distance,
+    -- computed apart only when a context vector was used.
+    select m.id, m.content, coalesce(m.context_embedding, m.embedding) <=> p_query_embedding as distance,
+           case when m.context_embedding is not null then m.embedding <=> p_query_embedding end as own_distance
     from memories m
     where m.account_id = p_account_id and m.end_user_id = p_end_user_id
       and m.archived_at is null and m.superseded_by is null and m.embedding is not null
@@ -495,17 +498,19 @@ AS $function$
   keyword_bounds as materialized (select max(k.score) as best from by_keyword k),
   -- One row per memory and list it is in, folded by id: a scoped memory that is in the vector top-k or among the
   -- first p_candidate_count BM25 matches (a BM25 match outside the scope, e.g. without an embedding, is no candidate).
+  -- (The scoped rows carry the content and own cosine along, so no join is needed to get them back.)
   signals as (
-    select s.id, s.distance, null::integer as vector_rank, null::integer as keyword_rank, null::double precision as keyword_score
+    select s.id, s.distance, 1 - coalesce(s.own_distance, s.distance) as similarity, s.content,
+           null::integer as vector_rank, null::integer as keyword_rank, null::double precision as keyword_score
     from scoped s
     union all
-    select v.id, null, v.rank, null, null from by_vector v
+    select v.id, null, null, null, v.rank, null, null from by_vector v
     union all
-    select k.id, null, null, k.rank, k.score from by_keyword k
+    select k.id, null, null, null, null, k.rank, k.score from by_keyword k
   ),
   candidates as materialized (
-    select g.id, max(g.distance) as distance, max(g.vector_rank) as vector_rank, max(g.keyword_rank) as keyword_rank,
-           coalesce(max(g.keyword_score), 0) as keyword_score
+    select g.id, max(g.distance) as distance, max(g.similarity) as similarity, max(g.content) as content,
+           max(g.vector_rank) as vector_rank, max(g.keyword_rank) as keyword_rank, coalesce(max(g.keyword_score), 0) as keyword_score
     from signals g
     group by g.id
     having count(g.distance) > 0 and (count(g.vector_rank) > 0 or max(g.keyword_rank) <= p_candidate_count)
@@ -516,17 +521,12 @@ AS $function$
            case when kb.best > 0 then c.keyword_score / kb.best else 0 end as keyword_part
     from candidates c cross join vector_bounds vb cross join keyword_bounds kb
   )
-  select m.id, m.content, m.similarity, p.keyword_score,
+  select p.id, p.content, p.similarity, p.keyword_score,
          p.vector_rank, p.keyword_rank, p.vector_part, p.keyword_part,
          (p_vector_weight * p.vector_part + p_keyword_weight * p.keyword_part) / nullif(p_vector_weight + p_keyword_weight, 0) as fused_score
   from parts p
-  cross join lateral (
-    select r.id, r.content, 1 - (r.embedding <=> p_query_embedding) as similarity
-    from memories r where r.id = p.id
-    limit 1
-  ) m
-  where p.keyword_rank is not null or m.similarity >= p_min_similarity
-  order by fused_score desc, m.id
+  where p.keyword_rank is not null or p.similarity >= p_min_similarity
+  order by fused_score desc, p.id
   limit p_match_count
 $function$;
 
