@@ -30,11 +30,18 @@ function fractionOf(run: RunViewT): number {
   return (Math.max(0, ALL_ORDER.indexOf(progress.step ?? ALL_ORDER[0]!)) + within) / ALL_ORDER.length;
 }
 
+/** A run resumed after its process stopped says so (resume.ts gives up after the third start). */
+function attemptOf(run: RunViewT): string | null {
+  return run.attempts > 1 ? `attempt ${run.attempts}, resumed after its process stopped` : null;
+}
+
 function labelOf(run: RunViewT): string {
   const progress = run.progress as Progress;
   if (run.status === 'running') {
-    if (!progress.step) return `${run.job_type}: starting…`;
-    return `${progress.step}: ${progress.end_users_done ?? 0} of ${progress.end_users_total ?? '?'} end users`;
+    const attempt = attemptOf(run);
+    const suffix = attempt ? ` (${attempt})` : '';
+    if (!progress.step) return `${run.job_type}: starting…${suffix}`;
+    return `${progress.step}: ${progress.end_users_done ?? 0} of ${progress.end_users_total ?? '?'} end users${suffix}`;
   }
   if (run.status === 'succeeded') return `Succeeded${run.duration_ms !== null ? ` in ${(run.duration_ms / 1000).toFixed(1)} s` : ''}`;
   return `${run.status === 'failed' ? 'Failed' : 'Interrupted'}${run.error ? `: ${run.error}` : ''}`;
@@ -203,7 +210,11 @@ export function MaintenancePage() {
                     <tr key={run.id} data-testid="run-row">
                       <td className="py-2 pr-4 font-medium">{run.job_type}{run.params.external_user_id ? <span className="block text-xs text-slate-500">{String(run.params.external_user_id)}</span> : null}</td>
                       <td className="py-2 pr-4 text-slate-600">{run.trigger}</td>
-                      <td className="py-2 pr-4" data-testid="run-status">{run.status}</td>
+                      <td className="py-2 pr-4">
+                        <span data-testid="run-status">{run.status}</span>
+                        {attemptOf(run) && <span className="block text-xs text-slate-500" data-testid="run-attempts">{attemptOf(run)}</span>}
+                        {run.status !== 'succeeded' && run.status !== 'running' && run.error && <span className="block max-w-xs text-xs text-slate-500" data-testid="run-error">{run.error}</span>}
+                      </td>
                       <td className="py-2 pr-4 text-slate-600">{new Date(run.started_at).toLocaleString()}</td>
                       <td className="py-2 pr-4 tabular-nums text-slate-600">{run.duration_ms !== null ? `${(run.duration_ms / 1000).toFixed(1)} s` : '—'}</td>
                     </tr>

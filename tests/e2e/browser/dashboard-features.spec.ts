@@ -188,7 +188,22 @@ test('run maintenance shows the run in progress, then its result, and lists it',
   await expect(page.getByTestId('run-row').first().getByTestId('run-status')).toHaveText('succeeded');
   await snapshot(page, testInfo, 'maintenance-done');
   const runs = await request.get('/v1/memory/maintenance/runs', { headers: auth });
-  expect((await runs.json()).runs[0]).toMatchObject({ job_type: 'summarization', trigger: 'dashboard', status: 'succeeded', progress: { end_users_done: 3, end_users_total: 3 } });
+  expect((await runs.json()).runs[0]).toMatchObject({ job_type: 'summarization', trigger: 'dashboard', status: 'succeeded', attempts: 1, progress: { end_users_done: 3, end_users_total: 3 } });
+  await expect(page.getByTestId('run-attempts')).toHaveCount(0);
+
+  // A run resumed after its process stopped (maintenance-resume.test.ts makes real ones) says which start it is, and
+  // an interrupted one why. Killing the e2e server mid-run is out of reach here, so the list answer is altered.
+  await page.route('**/api/dashboard/maintenance-runs?*', async (route) => {
+    const answer = await route.fetch();
+    const body = await answer.json();
+    body.runs[0] = { ...body.runs[0], status: 'interrupted', attempts: 3, error: 'The job stopped with its process 3 times; it was given up. Start it again to finish it.' };
+    await route.fulfill({ response: answer, json: body });
+  });
+  await page.reload();
+  await expect(page.getByTestId('run-row').first().getByTestId('run-status')).toHaveText('interrupted');
+  await expect(page.getByTestId('run-row').first().getByTestId('run-attempts')).toHaveText('attempt 3, resumed after its process stopped');
+  await expect(page.getByTestId('run-row').first().getByTestId('run-error')).toHaveText('The job stopped with its process 3 times; it was given up. Start it again to finish it.');
+  await page.unroute('**/api/dashboard/maintenance-runs?*');
 
   // Scheduled pruning is opt-in: off for a new account, switched on here, and still on after a reload.
   const pruning = page.getByTestId('scheduled-pruning');
