@@ -176,7 +176,7 @@ test('run maintenance shows the run in progress, then its result, and lists it',
   await maintenance.start('summarization');
   await expect(maintenance.progress()).toHaveAttribute('data-status', 'running');
   await expect(page.getByTestId('run-maintenance')).toBeDisabled();
-  await snapshot(page, testInfo, 'maintenance-running');
+  await snapshot(page, testInfo, 'maintenance-running', { idle: false });
   release();
 
   await expect(maintenance.progress()).toHaveAttribute('data-status', 'succeeded');

@@ -95,8 +95,12 @@ export class PlaygroundPage {
   }
 }
 
-/** Full-page screenshots kept with the test's artifacts. */
-export async function snapshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.waitForLoadState('networkidle');
+/**
+ * Full-page screenshots kept with the test's artifacts, once the network is idle. A page that polls while a job runs
+ * (the maintenance page asks every 500 ms) may never be idle for 500 ms: pass `{ idle: false }` there, after asserting
+ * what the screenshot should show.
+ */
+export async function snapshot(page: Page, testInfo: TestInfo, name: string, options: { idle?: boolean } = {}) {
+  if (options.idle !== false) await page.waitForLoadState('networkidle');
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 }
